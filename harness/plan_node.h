@@ -1,0 +1,71 @@
+// A read-only view of one node of the plan file that knows where it came from,
+// so every error can name file, line and key. Suites parse their own sections
+// through it; unknown keys are rejected with a "did you mean" suggestion.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "harness/duration.h"
+
+namespace greenlight {
+
+class Redactor;
+
+class PlanNode {
+ public:
+  PlanNode(YAML::Node node, std::string file, std::string path, Redactor* redactor);
+
+  const std::string& path() const { return path_; }  // "suites.smoke.checks[2].expect"
+  const std::string& file() const { return file_; }
+  int line() const;  // 1-based
+  bool is_map() const { return node_.IsMap(); }
+  bool is_sequence() const { return node_.IsSequence(); }
+  bool is_scalar() const { return node_.IsScalar(); }
+  const YAML::Node& yaml() const { return node_; }
+
+  // Throws ConfigError for a key not in `allowed`, suggesting the closest one.
+  void allow_keys(const std::set<std::string>& allowed) const;
+  // Throws unless this is a map.
+  void require_map() const;
+
+  bool has(const std::string& key) const;
+  PlanNode at(const std::string& key) const;  // throws when missing
+  std::optional<PlanNode> find(const std::string& key) const;
+  std::vector<PlanNode> items() const;  // elements of a sequence (throws otherwise)
+  std::vector<std::pair<std::string, PlanNode>> entries() const;  // map entries, in file order
+
+  // Scalars. ${env:NAME} is expanded (and registered as a secret); ${capture:x}
+  // is left for the suite to expand at run time.
+  std::string str() const;
+  double number() const;
+  int integer() const;
+  bool boolean() const;
+  Duration duration() const;
+
+  std::string str(const std::string& key, const std::string& fallback) const;
+  int integer(const std::string& key, int fallback) const;
+  bool boolean(const std::string& key, bool fallback) const;
+  Duration duration(const std::string& key, Duration fallback) const;
+
+  [[noreturn]] void fail(const std::string& message) const;
+
+ private:
+  YAML::Node node_;
+  std::string file_;
+  std::string path_;
+  Redactor* redactor_;
+};
+
+// The closest of `candidates` to `word` if it is plausibly a typo of it, else "".
+std::string closest_match(const std::string& word, const std::set<std::string>& candidates);
+
+// Expands ${env:NAME} in `text`; throws std::runtime_error naming an unset variable.
+// Every expanded value is registered with `redactor` when it is not null.
+std::string expand_env(const std::string& text, Redactor* redactor);
+
+}  // namespace greenlight

@@ -1,0 +1,70 @@
+// The one result model every suite produces and every reporter reads.
+// A suite never writes a report itself: it fills a SuiteResult.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace greenlight {
+
+// passed: the expectation held. failed: the target broke an expectation (or could
+// not be reached). skipped: the check could not be judged, and `message` says why.
+// error: the harness itself failed while checking (a bug or an environment problem).
+enum class Outcome { passed, failed, skipped, error };
+
+const char* to_string(Outcome o);
+
+// A measured number, e.g. {"latency", 12.5, "ms"} or {"cert_days_left", 41, "days"}.
+struct Figure {
+  std::string name;
+  double value = 0;
+  std::string unit;
+};
+
+// What was sent and received, a diff, a command's output: trimmed and redacted.
+struct Evidence {
+  std::string label;  // "request", "response", "sql", ...
+  std::string text;
+};
+
+struct Check {
+  std::string name;
+  Outcome outcome = Outcome::passed;
+  std::string message;  // for anything but passed: what went wrong, actionable
+  std::vector<Evidence> evidence;
+  std::vector<Figure> figures;
+  double duration_s = 0;
+};
+
+struct SuiteResult {
+  std::string name;
+  std::vector<Check> checks;
+  double duration_s = 0;
+};
+
+struct Counts {
+  int passed = 0, failed = 0, skipped = 0, error = 0;
+  int total() const { return passed + failed + skipped + error; }
+};
+
+struct RunResult {
+  std::string tool_version;
+  std::string plan_file;
+  std::string target;      // base URL, redacted
+  std::string started_at;  // ISO 8601 UTC
+  double duration_s = 0;
+  bool interrupted = false;  // Ctrl-C: the reports hold what ran
+  std::vector<SuiteResult> suites;
+};
+
+Counts count(const SuiteResult& s);
+Counts count(const RunResult& r);
+// "passed" when nothing failed or errored and the run was not interrupted.
+bool passed(const RunResult& r);
+// "passed", "failed" or "interrupted".
+std::string verdict(const RunResult& r);
+
+// Keeps at most `limit` bytes of `text`, saying how much was cut.
+std::string trim_evidence(const std::string& text, size_t limit = 4096);
+
+}  // namespace greenlight
