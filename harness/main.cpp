@@ -41,13 +41,14 @@ Options:
   --suite NAME        run only this suite (repeatable, or comma-separated)
   --out DIR           where the reports go (default: reports)
   --target-url URL    verify another deployment with the same plan
+  --var NAME=VALUE    set ${var:NAME} (overrides the plan's vars:)
   --quiet             print only the verdict line
   -h, --help          this text
 
 Exit codes: 0 all checks passed, 1 a check failed, 2 usage or configuration error.
 )";
 
-const char* kCheckUsage = R"(Usage: greenlight check PLAN
+const char* kCheckUsage = R"(Usage: greenlight check PLAN [--var NAME=VALUE]...
 
 Validates PLAN without contacting the target: exit 0 when it is valid,
 exit 2 with FILE:LINE: KEY: MESSAGE when it is not.
@@ -85,6 +86,12 @@ RunArgs parse_run_args(int argc, char** argv, int first, bool allow_options) {
     } else if (allow_options && arg == "--out") a.out = value();
     else if (allow_options && arg == "--target-url") a.overrides.target_url = value();
     else if (allow_options && arg == "--quiet") a.quiet = true;
+    else if (arg == "--var") {
+      std::string v = value();
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--var needs NAME=VALUE, got '" + v + "'");
+      a.overrides.vars[v.substr(0, eq)] = v.substr(eq + 1);
+    }
     else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg);
     else if (a.plan.empty()) a.plan = arg;
     else throw UsageError("unexpected argument " + arg);
@@ -134,7 +141,7 @@ int cmd_run(int argc, char** argv) {
 int cmd_check(int argc, char** argv) {
   RunArgs a = parse_run_args(argc, argv, 2, false);
   if (a.help) return std::fputs(kCheckUsage, stdout), 0;
-  Plan plan = load_plan(a.plan);
+  Plan plan = load_plan(a.plan, a.overrides);
   auto suites = build_suites(plan, all_suite_kinds(), {});
   std::printf("%s: valid plan, %zu suite(s), target %s\n", a.plan.c_str(), suites.size(),
               plan.redactor->redact(plan.target.base_url).c_str());

@@ -41,9 +41,14 @@ Plan load_plan(const std::string& file, const PlanOverrides& overrides) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(file, e.mark.line + 1, "", "invalid YAML: " + e.msg);
   }
-  PlanNode top(root, file, "", plan.redactor.get());
+  plan.interpolation = std::make_shared<Interpolation>();
+  plan.interpolation->redactor = plan.redactor.get();
+  PlanNode top(root, file, "", plan.interpolation.get());
   if (!root || root.IsNull()) throw ConfigError(file, 1, "", "the plan is empty: it needs 'target' and 'suites'");
-  top.allow_keys({"target", "suites", "deadline"});
+  top.allow_keys({"target", "suites", "deadline", "vars"});
+  if (auto vars = top.find("vars"))
+    for (auto& [name, value] : vars->entries()) plan.interpolation->vars[name] = value.str();
+  for (auto& [name, value] : overrides.vars) plan.interpolation->vars[name] = value;
   plan.target = parse_target(top.at("target"));
   if (!overrides.target_url.empty()) {
     plan.target.base_url = overrides.target_url;

@@ -28,10 +28,12 @@ struct Plan {
   // Owns the secrets found while loading; shared with the run so that
   // captures add to the same set.
   std::shared_ptr<Redactor> redactor;
+  std::shared_ptr<Interpolation> interpolation;  // the PlanNodes above point into it
 };
 
 struct PlanOverrides {
-  std::string target_url;  // --target-url
+  std::string target_url;                     // --target-url
+  std::map<std::string, std::string> vars;    // --var NAME=VALUE, over the plan's vars:
 };
 
 // Throws ConfigError (file:line: key: message) for anything wrong.

@@ -46,26 +46,36 @@ std::string closest_match(const std::string& word, const std::set<std::string>& 
   return best_d <= limit ? best : "";
 }
 
-std::string expand_env(const std::string& text, Redactor* redactor) {
+std::string expand_plan_vars(const std::string& text, const Interpolation& in) {
   std::string out;
   size_t pos = 0;
   while (true) {
-    size_t start = text.find("${env:", pos);
+    size_t start = text.find("${", pos);
     if (start == std::string::npos) break;
     size_t end = text.find('}', start);
-    if (end == std::string::npos) throw std::runtime_error("unterminated ${env:...} in value");
-    std::string name = text.substr(start + 6, end - start - 6);
-    const char* value = std::getenv(name.c_str());
-    if (!value) throw std::runtime_error("environment variable " + name + " is not set");
-    if (redactor) redactor->add(value);
+    if (end == std::string::npos) throw std::runtime_error("unterminated ${ in value '" + text + "'");
+    std::string key = text.substr(start + 2, end - start - 2);
+    std::string value;
+    if (key.rfind("env:", 0) == 0) {
+      const char* v = std::getenv(key.substr(4).c_str());
+      if (!v) throw std::runtime_error("environment variable " + key.substr(4) + " is not set");
+      value = v;
+      if (in.redactor) in.redactor->add(value);
+    } else if (key.rfind("var:", 0) == 0) {
+      auto it = in.vars.find(key.substr(4));
+      if (it == in.vars.end()) throw std::runtime_error("variable " + key.substr(4) + " is not defined (plan 'vars:' or --var)");
+      value = it->second;
+    } else {
+      value = text.substr(start, end - start + 1);  // ${capture:x}, ${run:id}: expanded at run time
+    }
     out += text.substr(pos, start - pos) + value;
     pos = end + 1;
   }
   return out + text.substr(pos);
 }
 
-PlanNode::PlanNode(YAML::Node node, std::string file, std::string path, Redactor* redactor)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)), redactor_(redactor) {}
+PlanNode::PlanNode(YAML::Node node, std::string file, std::string path, const Interpolation* interpolation)
+    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)), interp_(interpolation) {}
 
 int PlanNode::line() const { return node_.Mark().line >= 0 ? node_.Mark().line + 1 : 0; }
 
@@ -93,7 +103,7 @@ bool PlanNode::has(const std::string& key) const { return node_.IsMap() && node_
 
 std::optional<PlanNode> PlanNode::find(const std::string& key) const {
   if (!has(key)) return std::nullopt;
-  return PlanNode(node_[key], file_, path_.empty() ? key : path_ + "." + key, redactor_);
+  return PlanNode(node_[key], file_, path_.empty() ? key : path_ + "." + key, interp_);
 }
 
 PlanNode PlanNode::at(const std::string& key) const {
@@ -107,7 +117,7 @@ std::vector<PlanNode> PlanNode::items() const {
   if (!node_.IsSequence()) fail("expected a list");
   std::vector<PlanNode> out;
   for (size_t i = 0; i < node_.size(); ++i)
-    out.emplace_back(node_[i], file_, path_ + "[" + std::to_string(i) + "]", redactor_);
+    out.emplace_back(node_[i], file_, path_ + "[" + std::to_string(i) + "]", interp_);
   return out;
 }
 
@@ -116,7 +126,7 @@ std::vector<std::pair<std::string, PlanNode>> PlanNode::entries() const {
   std::vector<std::pair<std::string, PlanNode>> out;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     std::string key = it->first.as<std::string>();
-    out.emplace_back(key, PlanNode(it->second, file_, path_.empty() ? key : path_ + "." + key, redactor_));
+    out.emplace_back(key, PlanNode(it->second, file_, path_.empty() ? key : path_ + "." + key, interp_));
   }
   return out;
 }
@@ -124,7 +134,7 @@ std::vector<std::pair<std::string, PlanNode>> PlanNode::entries() const {
 std::string PlanNode::str() const {
   if (!node_.IsScalar()) fail("expected a single value");
   try {
-    return expand_env(node_.Scalar(), redactor_);
+    return interp_ ? expand_plan_vars(node_.Scalar(), *interp_) : node_.Scalar();
   } catch (const std::runtime_error& e) {
     fail(e.what());
   }

@@ -3,6 +3,7 @@
 // through it; unknown keys are rejected with a "did you mean" suggestion.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,9 +17,17 @@ namespace greenlight {
 
 class Redactor;
 
+// What string values may refer to while the plan loads: ${env:NAME} (a secret,
+// registered with the redactor) and ${var:NAME} (a plain value from the plan's
+// `vars:` or --var NAME=VALUE).
+struct Interpolation {
+  Redactor* redactor = nullptr;
+  std::map<std::string, std::string> vars;
+};
+
 class PlanNode {
  public:
-  PlanNode(YAML::Node node, std::string file, std::string path, Redactor* redactor);
+  PlanNode(YAML::Node node, std::string file, std::string path, const Interpolation* interpolation);
 
   const std::string& path() const { return path_; }  // "suites.smoke.checks[2].expect"
   const std::string& file() const { return file_; }
@@ -39,8 +48,8 @@ class PlanNode {
   std::vector<PlanNode> items() const;  // elements of a sequence (throws otherwise)
   std::vector<std::pair<std::string, PlanNode>> entries() const;  // map entries, in file order
 
-  // Scalars. ${env:NAME} is expanded (and registered as a secret); ${capture:x}
-  // is left for the suite to expand at run time.
+  // Scalars. ${env:NAME} and ${var:NAME} are expanded; ${capture:x} and
+  // ${run:id} are left for the suite to expand at run time.
   std::string str() const;
   double number() const;
   int integer() const;
@@ -58,14 +67,14 @@ class PlanNode {
   YAML::Node node_;
   std::string file_;
   std::string path_;
-  Redactor* redactor_;
+  const Interpolation* interp_;
 };
 
 // The closest of `candidates` to `word` if it is plausibly a typo of it, else "".
 std::string closest_match(const std::string& word, const std::set<std::string>& candidates);
 
-// Expands ${env:NAME} in `text`; throws std::runtime_error naming an unset variable.
-// Every expanded value is registered with `redactor` when it is not null.
-std::string expand_env(const std::string& text, Redactor* redactor);
+// Expands ${env:NAME} and ${var:NAME} in `text`; throws std::runtime_error naming
+// an unset one. Every ${env:} value is registered with the redactor.
+std::string expand_plan_vars(const std::string& text, const Interpolation& interpolation);
 
 }  // namespace greenlight

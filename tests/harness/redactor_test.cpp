@@ -1,0 +1,27 @@
+// Secrets never reach an output: registered values and DSN passwords are masked.
+#include <catch2/catch.hpp>
+
+#include "harness/redactor.h"
+
+using namespace greenlight;
+
+TEST_CASE("registered secrets are replaced everywhere", "[secrets]") {
+  Redactor r;
+  r.add("tok-123456");
+  CHECK(r.redact("Authorization: Bearer tok-123456, again tok-123456") ==
+        "Authorization: Bearer [redacted], again [redacted]");
+  CHECK(r.redact("nothing secret here") == "nothing secret here");
+}
+
+TEST_CASE("very short values are not treated as secrets", "[secrets]") {
+  Redactor r;
+  r.add("1");
+  CHECK(r.redact("HTTP 201") == "HTTP 201");
+}
+
+TEST_CASE("DSN passwords are found and masked", "[secrets]") {
+  CHECK(dsn_password("postgresql://app:pw%40x@127.0.0.1:5432/app") == "pw%40x");
+  CHECK(dsn_password("postgresql://app@127.0.0.1/app") == "");
+  CHECK(dsn_password("sqlite:///var/lib/app.db") == "");
+  CHECK(redact_dsn("postgresql://app:hunter22@db/app") == "postgresql://app:***@db/app");
+}

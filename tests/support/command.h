@@ -1,0 +1,27 @@
+// Runs the greenlight binary as a user would, capturing stdout, stderr and the
+// exit code, for end-to-end tests of the command line.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace greenlight::test {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs GREENLIGHT_BIN with `args`; `env` is added to the environment.
+// `while_running` (optional) is called once after start with the child's pid,
+// e.g. to send it a signal. The child is killed after `timeout`.
+CommandResult run_greenlight(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                             std::function<void(int pid)> while_running = nullptr,
+                             std::chrono::seconds timeout = std::chrono::seconds(120));
+
+std::string read_file(const std::string& path);
+
+}  // namespace greenlight::test
