@@ -1,0 +1,71 @@
+// The HTML report as a real browser sees it: headless Chromium loads the file
+// and dumps the DOM it built. Evidence markup must arrive as text, never as
+// elements, and the page must show the verdict and the failure.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <regex>
+
+#include "reports/reports.h"
+#include "sample_run.h"
+
+using namespace greenlight;
+using namespace greenlight::test;
+
+namespace {
+
+const char* kChromium = "/usr/bin/chromium";
+
+// Flags keep the run hermetic and fast: a fresh profile, no network chatter,
+// no sandbox (tests may run as root in CI containers).
+std::string dump_dom_command(const std::filesystem::path& html, const std::filesystem::path& profile,
+                             const std::filesystem::path& log) {
+  return std::string("timeout 60 ") + kChromium +
+         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
+         " --disable-component-update --disable-sync --disable-extensions --user-data-dir='" + profile.string() +
+         "' --dump-dom 'file://" + html.string() + "' 2>'" + log.string() + "'";
+}
+
+std::string title_of(const std::string& dom) {
+  std::smatch m;
+  if (std::regex_search(dom, m, std::regex("<title>([^<]*)</title>"))) return m[1];
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("Chromium renders the HTML report with evidence as inert text") {
+  if (!std::filesystem::exists(kChromium)) {
+    WARN("SKIPPED: " << kChromium << " not found, cannot check the HTML report in a browser "
+                     "(install the chromium package, see ci/setup)");
+    return;
+  }
+  TempDir dir;
+  std::filesystem::path html = dir.path / "report.html";
+  write_file(html, html_report(sample_run()));
+
+  auto start = std::chrono::steady_clock::now();
+  CommandResult r = run_command(dump_dom_command(html, dir.path / "profile", dir.path / "chromium.log"));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO("chromium took " << seconds << "s; its stderr:\n" << read_file(dir.path / "chromium.log"));
+  REQUIRE(r.status == 0);
+  const std::string& dom = r.output;
+  REQUIRE(dom.find("</html>") != std::string::npos);
+
+  // What a reader sees: the verdict and the failing check's message.
+  CHECK(dom.find(">FAILED</h1>") != std::string::npos);
+  CHECK(dom.find(kFailMessage) != std::string::npos);
+  CHECK(dom.find("health endpoint answers") != std::string::npos);
+
+  // The evidence's <script> is a text node (re-serialised escaped), not an element.
+  CHECK(dom.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(dom.find("&lt;script&gt;document.title='pwned'&lt;/script&gt;") != std::string::npos);
+  CHECK(occurrences(dom, "<script") == 0);
+  // Had the evidence script run, the title would read "pwned".
+  std::string title = title_of(dom);
+  CHECK(title.rfind("FAILED", 0) == 0);
+  CHECK(title.find("pwned") == std::string::npos);
+  // Nor did the target's "<b>" in the check name become an element.
+  CHECK(dom.find("login returns 200 \"quoted\" 'name' &lt;b&gt;") != std::string::npos);
+  CHECK(seconds < 30);
+}
