@@ -4,6 +4,7 @@
 #include "suites/all_suites.h"
 
 #include "harness/version.h"
+#include "suites/load/load_suite.h"
 #include "suites/smoke/smoke_suite.h"
 
 namespace greenlight {
@@ -37,7 +38,7 @@ std::vector<SuiteKind> all_suite_kinds() {
       planned("migration"),
       planned("backup"),
       planned("alerts"),
-      planned("load"),
+      {"load", [](const PlanNode& section) { return build_load_suite(section); }},
   };
 }
 

@@ -81,7 +81,7 @@ TEST_CASE("a missing plan file is a config error", "[plan]") {
   CHECK_THROWS_AS(load_plan("/nonexistent/greenlight.yaml"), ConfigError);
 }
 
-TEST_CASE("${env:NAME} is expanded and registered as a secret", "[plan][secrets]") {
+TEST_CASE("env:NAME values are expanded and registered as secrets", "[plan][secrets]") {
   setenv("GL_TEST_DB_PASSWORD", "s3cr3t-pw", 1);
   TempDir dir;
   std::string path = write_plan(dir, "target:\n  base_url: http://127.0.0.1:1\n  database: postgresql://app:${env:GL_TEST_DB_PASSWORD}@127.0.0.1/app\nsuites: {smoke: {}}\n");
@@ -96,7 +96,7 @@ TEST_CASE("an unset environment variable is a config error naming it", "[plan][s
         ":1: target.base_url: environment variable GL_TEST_UNSET is not set");
 }
 
-TEST_CASE("${var:NAME} comes from vars: and is overridden by --var", "[plan]") {
+TEST_CASE("var:NAME values come from vars: and are overridden by --var", "[plan]") {
   TempDir dir;
   std::string path = write_plan(dir, "vars: {host: 'http://127.0.0.1:1'}\ntarget: {base_url: '${var:host}'}\nsuites: {smoke: {}}\n");
   CHECK(load_plan(path).target.base_url == "http://127.0.0.1:1");
@@ -107,7 +107,7 @@ TEST_CASE("${var:NAME} comes from vars: and is overridden by --var", "[plan]") {
         ":1: target.base_url: variable nope is not defined (plan 'vars:' or --var)");
 }
 
-TEST_CASE("--target-url replaces the plan's base URL", "[plan]") {
+TEST_CASE("the --target-url option replaces the plan's base URL", "[plan]") {
   TempDir dir;
   std::string path = write_plan(dir, "target: {base_url: 'http://127.0.0.1:1'}\nsuites: {smoke: {}}\n");
   PlanOverrides o;

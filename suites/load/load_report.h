@@ -1,0 +1,34 @@
+// Turns one engine run into what people read: result-model checks (one for the
+// run, one per threshold), the load summary JSON (docs/report-json.md, "load
+// summary") and the terminal summary with the percentile spectrum.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/result.h"
+#include "loadgen/engine.h"
+#include "loadgen/thresholds.h"
+
+namespace greenlight {
+
+struct ScenarioOutcome {
+  std::string name;
+  const LoadSpec* spec = nullptr;
+  const LoadResult* result = nullptr;
+  std::vector<std::pair<Threshold, ThresholdVerdict>> thresholds;
+};
+
+LoadFigures figures_of(const LoadResult& r);
+std::vector<std::pair<Threshold, ThresholdVerdict>> judge_thresholds(const std::vector<Threshold>& t, const LoadResult& r);
+
+// The run check fails only when nothing completed (an unreachable target);
+// everything else is for thresholds to judge.
+std::vector<Check> load_checks(const ScenarioOutcome& s);
+
+nlohmann::json load_summary_json(const std::vector<ScenarioOutcome>& scenarios);
+std::string load_summary_text(const ScenarioOutcome& s);
+
+}  // namespace greenlight
