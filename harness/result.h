@@ -27,6 +27,18 @@ struct Evidence {
   std::string text;
 };
 
+// A line on a chart: what a number looked like over time or across a sweep
+// (latency per second, the percentile spectrum, throughput against latency).
+// Series of a check with the same `chart` are drawn on one chart.
+struct Series {
+  std::string chart;   // "latency over time"
+  std::string name;    // "p99"
+  std::string x_unit;  // "s", "%", "req/s"
+  std::string y_unit;  // "ms", "req/s"
+  bool log_x = false;  // percentile spectra: x is "nines", drawn on a log scale
+  std::vector<std::pair<double, double>> points;
+};
+
 struct Check {
   std::string name;
   Outcome outcome = Outcome::passed;
@@ -34,6 +46,7 @@ struct Check {
   std::vector<Evidence> evidence;
   std::vector<Figure> figures;
   double duration_s = 0;
+  std::vector<Series> series;  // optional charts (load runs, capacity searches)
 };
 
 struct SuiteResult {

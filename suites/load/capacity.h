@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "harness/result.h"
 #include "loadgen/engine.h"
 #include "loadgen/thresholds.h"
 
@@ -51,5 +54,11 @@ struct CapacityResult {
 
 // Throws std::invalid_argument for a bad spec. Stops early on *cancel.
 CapacityResult find_capacity(const CapacityOptions& options, const std::atomic<bool>* cancel, StatusLine* status);
+
+// One check: passed when a capacity was found (and it is at least
+// `min_capacity_rps`, when given), with every step as evidence, the capacity
+// and knee as figures, and the throughput-vs-latency curve as a chart.
+Check capacity_check(const CapacityOptions& options, const CapacityResult& result, double min_capacity_rps = 0);
+nlohmann::json capacity_json(const CapacityOptions& options, const CapacityResult& result);
 
 }  // namespace greenlight

@@ -47,6 +47,31 @@ std::string fmt(const char* format, double v) {
   return buf;
 }
 
+std::vector<Series> load_series(const LoadSpec& spec, const LoadResult& r) {
+  Series p50{"latency over time", "p50", "s", "ms"}, p99{"latency over time", "p99", "s", "ms"},
+      max{"latency over time", "max", "s", "ms"};
+  Series rps{"throughput over time", "requests/s", "s", "req/s"}, errs{"throughput over time", "errors/s", "s", "req/s"};
+  for (const IntervalStats& i : r.intervals) {
+    double t = i.start_s + 1;  // the end of the second it covers
+    if (i.latency.count() > 0) {
+      p50.points.emplace_back(t, ms(i.latency.value_at_percentile(50)));
+      p99.points.emplace_back(t, ms(i.latency.value_at_percentile(99)));
+      max.points.emplace_back(t, ms(i.latency.max()));
+    }
+    rps.points.emplace_back(t, static_cast<double>(i.requests));
+    errs.points.emplace_back(t, static_cast<double>(i.errors));
+  }
+  Series spectrum{"latency percentile spectrum", "latency", "%", "ms", true};
+  Series service{"latency percentile spectrum", "service time", "%", "ms", true};
+  for (double p : {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 99.999}) {
+    spectrum.points.emplace_back(p, ms(r.latency.value_at_percentile(p)));
+    service.points.emplace_back(p, ms(r.service_time.value_at_percentile(p)));
+  }
+  std::vector<Series> out = {p50, p99, max, rps, errs, spectrum};
+  if (is_open(spec)) out.push_back(service);
+  return out;
+}
+
 }  // namespace
 
 LoadFigures figures_of(const LoadResult& r) {
@@ -78,6 +103,7 @@ std::vector<Check> load_checks(const ScenarioOutcome& s) {
                  {"max", ms(r.latency.max()), "ms"}};
   if (is_open(*s.spec)) run.figures.push_back({"service_time_p99", ms(r.service_time.value_at_percentile(99)), "ms"});
   run.evidence.push_back({"summary", load_summary_text(s)});
+  if (r.latency.count() > 0) run.series = load_series(*s.spec, r);
   if (r.requests == 0 || r.latency.count() == 0) {
     run.outcome = r.interrupted ? Outcome::skipped : Outcome::failed;
     std::string classes;

@@ -62,7 +62,7 @@ TEST_CASE("hidden files: a served path fails, a 404 or an SPA fallback does not"
   CHECK(judge_hidden_path("/.env", spa, spa).empty());
 }
 
-TEST_CASE("health contract: 503 with a reason is named; without one too", "[smoke][preset]") {
+TEST_CASE("health contract: 503 with a reason is named and so is one without", "[smoke][preset]") {
   HttpResponse health = with_headers({}, 200, R"({"status":"ok"})");
   CHECK(judge_health_contract("/health", health, "/ready", with_headers({}, 200, "{}")).empty());
   auto f = judge_health_contract("/health", health, "/ready", with_headers({}, 503, R"({"status":"not ready","reason":"database unavailable"})"));

@@ -171,7 +171,7 @@ TEST_CASE("metrics: a malformed exposition fails naming the line", "[smoke][fixt
   CHECK_THAT(c.message, Catch::StartsWith("malformed metrics exposition: line "));
 }
 
-TEST_CASE("idempotency: one row for repeated deliveries; a non-idempotent webhook fails", "[smoke][fixture][idempotency]") {
+TEST_CASE("idempotency: one row for repeated deliveries and a non-idempotent webhook fails", "[smoke][fixture][idempotency]") {
   FixtureProcess fixture;
   std::string db = "sqlite://" + fixture.db_path();
   std::string check = one_check(

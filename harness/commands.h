@@ -1,0 +1,16 @@
+// The subcommands that live outside main.cpp, and the error they share for
+// bad usage (exit code 2, printed with the usage text).
+#pragma once
+
+#include <stdexcept>
+
+namespace greenlight {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+int cmd_load(int argc, char** argv);      // greenlight load URL ...
+int cmd_capacity(int argc, char** argv);  // greenlight capacity URL --slo ...
+
+}  // namespace greenlight
