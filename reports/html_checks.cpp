@@ -1,9 +1,13 @@
 // Rendering of single checks: cards for problems, compact rows for the rest.
 #include "reports/html_checks.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "harness/duration.h"
 #include "reports/escape.h"
 #include "reports/report_format.h"
+#include "reports/svg_line_chart.h"
 
 namespace greenlight {
 
@@ -33,6 +37,28 @@ std::string evidence_blocks(const Check& k) {
   return out;
 }
 
+// Series sharing a chart name, charts in the order their first series appears.
+std::vector<std::vector<const Series*>> charts_of(const Check& k) {
+  std::vector<std::vector<const Series*>> charts;
+  for (const Series& s : k.series) {
+    auto same = std::find_if(charts.begin(), charts.end(), [&](const auto& c) { return c.front()->chart == s.chart; });
+    if (same == charts.end()) charts.push_back({&s});
+    else same->push_back(&s);
+  }
+  return charts;
+}
+
+// Inline styles rather than classes: the charts are the only thing on the page
+// that needs them, and the CSP allows inline styles (not scripts).
+std::string charts_block(const Check& k) {
+  std::string out;
+  for (const auto& chart : charts_of(k))
+    out += "<figure class=\"chart-figure\" style=\"margin:12px 0 0;max-width:100%;overflow-x:auto\">" +
+           line_chart_svg(chart) + "</figure>";
+  if (out.empty()) return "";
+  return "<div class=\"charts\">" + out + "</div>";
+}
+
 std::string outcome_class(Outcome o) { return std::string("o-") + to_string(o); }
 
 }  // namespace
@@ -52,7 +78,7 @@ std::string problem_card(const Check& k) {
                     outcome_label(k.outcome) + "</span><h4>" + html_escape(k.name) + "</h4>" + time_span(k.duration_s) +
                     "</div>";
   if (!k.message.empty()) out += "<p class=\"message\">" + html_escape(k.message) + "</p>";
-  out += figures_table(k) + evidence_blocks(k);
+  out += figures_table(k) + charts_block(k) + evidence_blocks(k);
   return out + "</article>";
 }
 
@@ -63,9 +89,12 @@ std::string compact_row(const Check& k) {
                      "</span><span class=\"name\">" + html_escape(k.name) + "</span>";
   if (!k.message.empty()) line += "<span class=\"reason\">" + html_escape(k.message) + "</span>";
   line += time_span(k.duration_s);
-  std::string body = figures_table(k) + evidence_blocks(k);
+  std::string body = figures_table(k) + charts_block(k) + evidence_blocks(k);
   if (body.empty()) return "<div class=\"row " + outcome_class(k.outcome) + "\"><div class=\"row-line\">" + line + "</div></div>";
-  return "<details class=\"row " + outcome_class(k.outcome) + "\"><summary>" + line + "</summary><div class=\"row-body\">" +
+  // A load run usually passes, and its charts are what the reader came for:
+  // they start unfolded (and can still be folded away).
+  std::string open = k.series.empty() ? "" : " open";
+  return "<details class=\"row " + outcome_class(k.outcome) + "\"" + open + "><summary>" + line + "</summary><div class=\"row-body\">" +
          body + "</div></details>";
 }
 

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "reports/reports.h"
+#include "sample_load_run.h"
 #include "sample_run.h"
 
 using namespace greenlight;
@@ -68,4 +69,42 @@ TEST_CASE("Chromium renders the HTML report with evidence as inert text") {
   // Nor did the target's "<b>" in the check name become an element.
   CHECK(dom.find("login returns 200 \"quoted\" 'name' &lt;b&gt;") != std::string::npos);
   CHECK(seconds < 30);
+}
+
+TEST_CASE("Chromium renders a load run's charts as inline SVG with legends") {
+  if (!std::filesystem::exists(kChromium)) {
+    WARN("SKIPPED: " << kChromium << " not found, cannot check the charts in a browser "
+                     "(install the chromium package, see ci/setup)");
+    return;
+  }
+  RunResult run = sample_load_run();
+  run.suites[0].checks[1].series.push_back(
+      Series{"throughput over time", "<script>document.title='pwned'</script>", "s", "req/s", false, {{1, 1}, {2, 2}}});
+  TempDir dir;
+  std::filesystem::path html = dir.path / "report.html";
+  write_file(html, html_report(run));
+
+  CommandResult r = run_command(dump_dom_command(html, dir.path / "profile", dir.path / "chromium.log"));
+  INFO("chromium's stderr:\n" << read_file(dir.path / "chromium.log"));
+  REQUIRE(r.status == 0);
+  const std::string& dom = r.output;
+  REQUIRE(dom.find("</html>") != std::string::npos);
+
+  // Five charts (one for the failed check, three for the steady run, one for
+  // the capacity search), built as SVG elements, not shown as text.
+  CHECK(occurrences(dom, "<svg class=\"line-chart\"") == 5);
+  CHECK(occurrences(dom, "<polyline class=\"line\"") == 3 + 3 + 3 + 2 + 3);
+  // The passed load check is unfolded, so its charts are seen without a click.
+  CHECK(dom.find("<details class=\"row o-passed\" open=\"\">") != std::string::npos);
+  // Chart titles, legends and axes as a reader sees them.
+  for (const char* text : {">latency over time</text>", ">throughput vs latency</text>", ">p99</text>", ">service time</text>",
+                           ">SLO p(99)&lt;50ms</text>", ">capacity 1600 req/s</text>", ">99.9%</text>", ">99.999%</text>",
+                           ">percentile \u2192</text>", ">\u2191 ms (log scale)</text>"}) {
+    INFO(text);
+    CHECK(dom.find(text) != std::string::npos);
+  }
+  // A series name is text inside the chart, never an element.
+  CHECK(occurrences(dom, "<script") == 0);
+  CHECK(dom.find("&lt;script&gt;document.title='pwned'&lt;/script&gt;</text>") != std::string::npos);
+  CHECK(title_of(dom).find("pwned") == std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/reports.h"
+#include "sample_load_run.h"
 #include "sample_run.h"
 
 using namespace greenlight;
@@ -91,4 +92,68 @@ TEST_CASE("JSON report of an interrupted run and of an empty run") {
   CHECK(e["verdict"] == "passed");
   CHECK(e["suites"] == json::array());
   CHECK(e["counts"]["total"] == 0);
+}
+
+TEST_CASE("JSON report round-trips series, every point kept") {
+  RunResult run = sample_load_run();
+  json j = json::parse(json_report(run));
+  for (size_t c = 0; c < run.suites[0].checks.size(); ++c) {
+    const Check& k = run.suites[0].checks[c];
+    const json& series = j["suites"][0]["checks"][c]["series"];
+    REQUIRE(series.size() == k.series.size());
+    for (size_t i = 0; i < k.series.size(); ++i) {
+      const Series& s = k.series[i];
+      INFO(k.name << " / " << s.chart << " / " << s.name);
+      CHECK(series[i]["chart"] == s.chart);
+      CHECK(series[i]["name"] == s.name);
+      CHECK(series[i]["x_unit"] == s.x_unit);
+      CHECK(series[i]["y_unit"] == s.y_unit);
+      CHECK(series[i]["log_x"] == s.log_x);
+      // Exactly, not approximately: the HTML thins points out, the JSON does not.
+      CHECK(series[i]["points"].get<std::vector<std::pair<double, double>>>() == s.points);
+    }
+  }
+  const json& spectrum = j["suites"][0]["checks"][1]["series"][5];
+  CHECK(spectrum["log_x"] == true);
+  CHECK(spectrum["points"][6] == json::array({99.9, 590}));
+}
+
+TEST_CASE("JSON series in the documented key order with one point per line and null for non-numbers") {
+  RunResult run = sample_load_run();
+  Check& capacity = run.suites[0].checks[2];
+  capacity.series[0].points.push_back({std::numeric_limits<double>::quiet_NaN(), 12.5});
+  capacity.series[0].points.push_back({1800, std::numeric_limits<double>::infinity()});
+  std::string text = json_report(run);
+  CHECK(text.find("\"figures\": [\n") != std::string::npos);
+  CHECK(text.find(R"(          "series": [
+            {
+              "chart": "throughput vs latency",
+              "name": "p99",
+              "x_unit": "req/s",
+              "y_unit": "ms",
+              "log_x": false,
+              "points": [
+                [200.0, 11.8],
+                [400.0, 12.9],)") != std::string::npos);
+  CHECK(text.find("[null, 12.5],\n") != std::string::npos);
+  CHECK(text.find("[1800.0, null]\n") != std::string::npos);
+  json j = json::parse(text);
+  const json& points = j["suites"][0]["checks"][2]["series"][0]["points"];
+  CHECK(points[10] == json::array({nullptr, 12.5}));
+  CHECK(points[11] == json::array({1800, nullptr}));
+
+  // A check without series has an empty array, like evidence and figures.
+  json plain = json::parse(json_report(sample_run()));
+  CHECK(plain["suites"][0]["checks"][0]["series"] == json::array());
+}
+
+TEST_CASE("JSON keeps evidence that looks like a point as text") {
+  RunResult run = sample_run();
+  run.suites[0].checks[0].evidence = {{"response", "[\n  1,\n  2\n]"}};
+  run.suites[0].checks[0].series = {Series{"c", "[\n 3,\n 4\n]", "", "", false, {{1, 2}}}};
+  std::string text = json_report(run);
+  json j = json::parse(text);
+  CHECK(j["suites"][0]["checks"][0]["evidence"][0]["text"] == "[\n  1,\n  2\n]");
+  CHECK(j["suites"][0]["checks"][0]["series"][0]["name"] == "[\n 3,\n 4\n]");
+  CHECK(j["suites"][0]["checks"][0]["series"][0]["points"] == json::array({json::array({1, 2})}));
 }

@@ -6,6 +6,7 @@
 
 #include "reports/escape.h"
 #include "reports/reports.h"
+#include "sample_load_run.h"
 #include "sample_run.h"
 
 using namespace greenlight;
@@ -193,4 +194,11 @@ TEST_CASE("JUnit XML of a run without suites is an empty, valid <testsuites>") {
   if (root.is_null()) return;
   CHECK(root["attrib"]["tests"] == "0");
   CHECK(root["children"].empty());
+}
+
+TEST_CASE("JUnit XML ignores series: CI reporters have nowhere to draw them") {
+  RunResult with = sample_load_run();
+  RunResult without = with;
+  for (Check& k : without.suites[0].checks) k.series.clear();
+  CHECK(junit_xml(with) == junit_xml(without));
 }
