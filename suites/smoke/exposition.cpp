@@ -22,12 +22,6 @@ constexpr std::size_t kExcerptChars = 120;
 constexpr std::size_t kTokenChars = 40;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_metric_start(char c) { return is_alpha(c) || c == '_' || c == ':'; }
-bool is_metric_char(char c) { return is_metric_start(c) || is_digit(c); }
-bool is_label_start(char c) { return is_alpha(c) || c == '_'; }
-bool is_label_char(char c) { return is_label_start(c) || is_digit(c); }
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -144,7 +138,7 @@ bool decimal_underflows(std::string_view s) {
   long long magnitude = 0;
   bool seen_nonzero = false;
   long long int_digits = 0, leading_frac_zeros = 0;
-  while (i < s.size() && is_digit(s[i])) {
+  while (i < s.size() && is_ascii_digit(s[i])) {
     if (s[i] != '0' || seen_nonzero) {
       seen_nonzero = true;
       ++int_digits;
@@ -153,7 +147,7 @@ bool decimal_underflows(std::string_view s) {
   }
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && is_digit(s[i])) {
+    while (i < s.size() && is_ascii_digit(s[i])) {
       if (!seen_nonzero) {
         if (s[i] == '0') ++leading_frac_zeros;
         else seen_nonzero = true;
@@ -167,7 +161,7 @@ bool decimal_underflows(std::string_view s) {
     ++i;
     bool negative = false;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
-    for (; i < s.size() && is_digit(s[i]); ++i)
+    for (; i < s.size() && is_ascii_digit(s[i]); ++i)
       exponent = std::min<long long>(exponent * 10 + (s[i] - '0'), 1'000'000'000LL);  // saturate
     if (negative) exponent = -exponent;
   }
@@ -613,15 +607,15 @@ std::optional<double> parse_exposition_float(std::string_view text) {
   if (rest.size() == text.size() && iequals(rest, "nan")) return std::numeric_limits<double>::quiet_NaN();
   // Checked by hand first: from_chars alone would also take "nan(...)" and "inf".
   std::size_t i = 0, mantissa_digits = 0;
-  while (i < rest.size() && is_digit(rest[i])) ++i, ++mantissa_digits;
+  while (i < rest.size() && is_ascii_digit(rest[i])) ++i, ++mantissa_digits;
   if (i < rest.size() && rest[i] == '.')
-    for (++i; i < rest.size() && is_digit(rest[i]); ++i) ++mantissa_digits;
+    for (++i; i < rest.size() && is_ascii_digit(rest[i]); ++i) ++mantissa_digits;
   if (mantissa_digits == 0) return std::nullopt;
   if (i < rest.size() && (rest[i] == 'e' || rest[i] == 'E')) {
     ++i;
     if (i < rest.size() && (rest[i] == '+' || rest[i] == '-')) ++i;
     std::size_t exponent_start = i;
-    while (i < rest.size() && is_digit(rest[i])) ++i;
+    while (i < rest.size() && is_ascii_digit(rest[i])) ++i;
     if (i == exponent_start) return std::nullopt;
   }
   if (i != rest.size()) return std::nullopt;

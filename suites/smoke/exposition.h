@@ -70,4 +70,13 @@ std::string format_sample_value(double value);
 std::string series_name(const Sample& sample);
 std::string series_name(std::string_view name, const std::vector<Label>& labels);
 
+// Name syntax of the exposition format, shared with the assertion parser:
+// metric names [a-zA-Z_:][a-zA-Z0-9_:]*, label names [a-zA-Z_][a-zA-Z0-9_]*.
+inline bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool is_metric_start(char c) { return is_ascii_alpha(c) || c == '_' || c == ':'; }
+inline bool is_metric_char(char c) { return is_metric_start(c) || is_ascii_digit(c); }
+inline bool is_label_start(char c) { return is_ascii_alpha(c) || c == '_'; }
+inline bool is_label_char(char c) { return is_label_start(c) || is_ascii_digit(c); }
+
 }  // namespace greenlight

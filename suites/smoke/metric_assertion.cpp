@@ -16,12 +16,6 @@ constexpr std::size_t kListedFailures = 10;  // failures are what the user needs
 constexpr std::size_t kShownTextChars = 120;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_metric_start(char c) { return is_alpha(c) || c == '_' || c == ':'; }
-bool is_metric_char(char c) { return is_metric_start(c) || is_digit(c); }
-bool is_label_start(char c) { return is_alpha(c) || c == '_'; }
-bool is_label_char(char c) { return is_label_start(c) || is_digit(c); }
 
 const char* comparison_text(Comparison c) {
   switch (c) {

@@ -15,6 +15,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "harness/target_database.h"
+#include "tests/support/command.h"
 #include "tests/support/ports.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
@@ -25,12 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::set<std::string> listing(const std::string& dir) {
   std::set<std::string> names;
@@ -44,11 +39,11 @@ std::set<std::string> listing(const std::string& dir) {
 // purpose: every reader, even a read-only one, records its read marks there.
 std::string file_state(const std::string& db) {
   std::ostringstream s;
-  const std::string bytes = slurp(db);
+  const std::string bytes = read_file(db);
   s << "db: " << bytes.size() << " bytes, hash " << std::hash<std::string>{}(bytes) << ", mtime "
     << fs::last_write_time(db).time_since_epoch().count();
   if (fs::exists(db + "-wal")) {
-    const std::string wal = slurp(db + "-wal");
+    const std::string wal = read_file(db + "-wal");
     s << "; wal: " << wal.size() << " bytes, hash " << std::hash<std::string>{}(wal);
   }
   s << "; files:";

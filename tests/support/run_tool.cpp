@@ -1,5 +1,6 @@
 // run_tool via Boost.Process, with output going to files in a TempDir so a
 // chatty tool can never block on a full pipe.
+#include "tests/support/command.h"
 #include "tests/support/run_tool.h"
 
 #include <fstream>
@@ -16,12 +17,6 @@ namespace bp = boost::process;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 
@@ -33,8 +28,8 @@ ToolResult run_tool(const std::string& program, const std::vector<std::string>& 
   ToolResult result;
   result.exit_code = bp::system(exe, bp::args(args), bp::std_in < bp::null, bp::std_out > dir.file("out"),
                                 bp::std_err > dir.file("err"));
-  result.out = slurp(dir.file("out"));
-  result.err = slurp(dir.file("err"));
+  result.out = read_file(dir.file("out"));
+  result.err = read_file(dir.file("err"));
   return result;
 }
 

@@ -2,7 +2,7 @@
 // response and fails on a bad one with a message naming what differed.
 #include <catch2/catch.hpp>
 
-#include "harness/redactor.h"
+#include "tests/support/plan_section.h"
 #include "suites/smoke/expectations.h"
 
 using namespace greenlight;
@@ -10,10 +10,8 @@ using namespace greenlight;
 namespace {
 
 Expectations expect_from(const std::string& yaml) {
-  static Redactor redactor;
-  static Interpolation interp{&redactor, {}};
   std::string plan = "checks: [{name: x, request: {path: /}, expect: " + yaml + "}]";
-  return parse_smoke_plan(PlanNode(YAML::Load(plan), "plan.yaml", "suites.smoke", &interp)).checks[0].expect;
+  return parse_smoke_plan(test::plan_section(plan, "suites.smoke")).checks[0].expect;
 }
 
 HttpResponse response(long status, std::string body, Headers headers = {{"Content-Type", "application/json"}}) {

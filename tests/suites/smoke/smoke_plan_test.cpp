@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "harness/config_error.h"
-#include "harness/redactor.h"
+#include "tests/support/plan_section.h"
 #include "suites/smoke/smoke_plan.h"
 
 using namespace greenlight;
@@ -11,9 +11,7 @@ using namespace greenlight;
 namespace {
 
 SmokePlan parse(const std::string& yaml) {
-  static Redactor redactor;
-  static Interpolation interp{&redactor, {}};
-  return parse_smoke_plan(PlanNode(YAML::Load(yaml), "plan.yaml", "suites.smoke", &interp));
+  return parse_smoke_plan(test::plan_section(yaml, "suites.smoke"));
 }
 
 std::string error_of(const std::string& yaml) {

@@ -1,0 +1,18 @@
+// Builds a PlanNode from YAML text, as if it were one section of a plan file
+// named plan.yaml, for tests of the suites' plan parsers.
+#pragma once
+
+#include <string>
+
+#include "harness/plan_node.h"
+#include "harness/redactor.h"
+
+namespace greenlight::test {
+
+inline PlanNode plan_section(const std::string& yaml, const std::string& path) {
+  static Redactor redactor;
+  static Interpolation interpolation{&redactor, {}};
+  return PlanNode(YAML::Load(yaml), "plan.yaml", path, &interpolation);
+}
+
+}  // namespace greenlight::test
