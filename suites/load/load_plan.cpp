@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include "suites/load/load_suite.h"
+
 namespace greenlight {
 
 namespace {
@@ -74,6 +76,13 @@ Scenario parse_scenario(const std::string& name, const PlanNode& n) {
   auto requests = n.at("requests").items();
   if (requests.empty()) n.at("requests").fail("list at least one request");
   for (size_t i = 0; i < requests.size(); ++i) spec.endpoints.push_back(parse_endpoint(requests[i], i));
+  try {
+    // The engine's own rules (e.g. think time only for VU executors), checked
+    // now so that `greenlight check` reports them with the line.
+    validate(resolve_urls(spec, "http://127.0.0.1:1"));
+  } catch (const std::invalid_argument& e) {
+    n.fail(e.what());
+  }
   if (auto t = n.find("thresholds")) {
     for (auto& item : t->items()) {
       try {

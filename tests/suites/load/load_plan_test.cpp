@@ -66,6 +66,8 @@ TEST_CASE("load plan mistakes are named", "[load][plan]") {
         "plan.yaml:4: suites.load.scenarios.a.thresholds[0]: invalid threshold: position 7: expected a number in 'p(99)<<5ms'");
   CHECK(error_of("scenarios:\n  a:\n    executor: ramping-arrival-rate\n    requests: [{path: /}]\n") ==
         "plan.yaml:3: suites.load.scenarios.a: ramping-arrival-rate needs 'stages' (a list of {duration, target})");
+  CHECK_THAT(error_of("scenarios:\n  a:\n    think_time: 1s\n    requests: [{path: /}]\n"),
+             Catch::StartsWith("plan.yaml:3: suites.load.scenarios.a: "));
   CHECK(error_of("scenarios:\n  a:\n    requets: [{path: /}]\n") ==
         "plan.yaml:3: suites.load.scenarios.a.requets: unknown key 'requets' (did you mean 'requests'?)");
 }
