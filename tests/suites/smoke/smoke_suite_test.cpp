@@ -339,3 +339,20 @@ TEST_CASE("TLS: the minimum protocol version, against real nginx", "[smoke][ngin
   CHECK(old.outcome == Outcome::failed);
   CHECK(old.message == "TLS protocol TLSv1.2 negotiated, expected at least TLSv1.3");
 }
+
+TEST_CASE("TLS: a client certificate opens a door that stays shut without it", "[smoke][nginx][tls]") {
+  TempDir dir;
+  CertFiles server = make_self_signed_cert(subdir(dir, "server"), 365, "127.0.0.1", {"IP:127.0.0.1"});
+  CertFiles client = make_self_signed_cert(subdir(dir, "client"), 365, "greenlight-client", {"DNS:greenlight-client"});
+  NginxServer nginx("ssl_client_certificate " + client.cert_path + ";\n    ssl_verify_client on;\n    location / { return 200 'hello $ssl_client_s_dn'; }",
+                    NginxOptions{.tls = true, .cert_path = server.cert_path, .key_path = server.key_path});
+  std::string tls = "{ca_file: '" + server.cert_path + "'";
+  const Check with = run_smoke(nginx.url(), one_check("{name: mtls, request: {path: /, tls: " + tls + ", client_cert: '" +
+                                                      client.cert_path + "', client_key: '" + client.key_path +
+                                                      "'}}, expect: {status: 200, body: {contains: greenlight-client}}}")).checks[0];
+  CHECK(with.message == "");
+  CHECK(with.outcome == Outcome::passed);
+  const Check without = run_smoke(nginx.url(), one_check("{name: mtls, request: {path: /, tls: " + tls + "}}, expect: {status: 200}}")).checks[0];
+  CHECK(without.outcome == Outcome::failed);
+  CHECK(without.message == "status 400, expected 200");  // nginx: "No required SSL certificate was sent"
+}
