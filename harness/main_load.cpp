@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@
 #include "harness/version.h"
 #include "loadgen/hdr_log.h"
 #include "reports/reports.h"
+#include "suites/load/abort_on_fail.h"
 #include "suites/load/capacity.h"
+#include "suites/load/data_file.h"
 #include "suites/load/load_report.h"
 #include "suites/load/load_suite.h"
 
@@ -35,6 +38,11 @@ Options:
   --rate R              requests per second (open model)
   --threshold EXPR      e.g. 'p(99)<50ms', 'error_rate<0.1%', 'rps>=1000', 'dropped==0'
                         (repeatable): exit 1 when one fails
+  --abort-on-fail       judge the thresholds every second and stop as soon as one
+                        fails (after the first second or 100 requests)
+  --data FILE           rows (CSV with a header row, or a JSON array of objects)
+                        for ${data:column} in the URL path, --header and --body;
+                        each request takes the next row, round-robin
   --hdr-log FILE        per-second latency histograms, HdrHistogram interval log format
 )"
                          R"(  --connections N       connections (default 64; open model: initial pool, default 16)
@@ -102,7 +110,8 @@ struct LoadArgs {
   LoadSpec spec;
   Endpoint endpoint;
   std::vector<Threshold> thresholds;  // --threshold or --slo
-  std::string json, junit, html, hdr_log;
+  std::string json, junit, html, hdr_log, data;
+  bool abort_on_fail = false;
   bool connections_given = false;
   CapacityOptions capacity;
   double min_capacity = 0;
@@ -136,6 +145,8 @@ LoadArgs parse_args(int argc, char** argv, bool capacity, bool* help) {
     else if (!capacity && arg == "--rate") a.spec.rate = number_arg(arg, value()), a.spec.executor = ExecutorKind::constant_arrival_rate;
     else if (!capacity && arg == "--threshold") a.thresholds.push_back(threshold_arg(arg, value()));
     else if (!capacity && arg == "--hdr-log") a.hdr_log = value();
+    else if (!capacity && arg == "--abort-on-fail") a.abort_on_fail = true;
+    else if (!capacity && arg == "--data") a.data = value();
     else if (capacity && arg == "--slo") a.thresholds.push_back(threshold_arg(arg, value()));
     else if (capacity && arg == "--start") a.capacity.start_rps = number_arg(arg, value());
     else if (capacity && arg == "--max") a.capacity.max_rps = number_arg(arg, value());
@@ -154,6 +165,18 @@ LoadArgs parse_args(int argc, char** argv, bool capacity, bool* help) {
   bool open = capacity || a.spec.executor == ExecutorKind::constant_arrival_rate;
   if (!a.connections_given) a.spec.connections = open ? 16 : 64;
   if (open && a.spec.max_connections == 0) a.spec.max_connections = std::max(a.spec.connections, 256);
+  if (a.abort_on_fail && a.thresholds.empty()) throw UsageError("--abort-on-fail needs at least one --threshold");
+  bool templated = has_template(a.endpoint.url) || has_template(a.endpoint.body);
+  for (const auto& [k, v] : a.endpoint.headers) templated |= has_template(k) || has_template(v);
+  if (!a.data.empty()) {
+    try {
+      a.spec.data = load_data_file(a.data);
+    } catch (const DataFileError& e) {
+      throw UsageError(std::string("--data: ") + e.what());
+    }
+  } else if (templated) {
+    throw UsageError("${data:...} needs --data FILE");
+  }
   a.endpoint.name = a.endpoint.url;
   a.spec.endpoints.push_back(a.endpoint);
   try {
@@ -216,8 +239,14 @@ int cmd_load(int argc, char** argv) {
   install_interrupt_handler();
   StatusLine status(StatusLine::stderr_is_tty());
   auto started = std::chrono::system_clock::now();
-  LoadResult result = run_with_status(a.spec, "load", &interrupt_flag(), &status);
+  std::optional<AbortOnFail> abort;
+  if (a.abort_on_fail) abort.emplace(a.thresholds, &interrupt_flag());
+  LoadResult result = run_with_status(a.spec, "load", &interrupt_flag(), &status, abort ? &*abort : nullptr);
   ScenarioOutcome outcome{"load", &a.spec, &result, judge_thresholds(a.thresholds, result)};
+  if (abort && abort->aborted()) {
+    mark_aborted(outcome, abort->message(), abort->threshold());
+    std::printf("%s\n", outcome.aborted.c_str());
+  }
   std::fputs(load_summary_text(outcome).c_str(), stdout);
   for (const auto& [t, v] : outcome.thresholds)
     std::printf("  threshold %-24s %s  %s\n", t.text.c_str(), v.passed ? "ok  " : "FAIL", v.message.c_str());

@@ -58,11 +58,50 @@ bool same_host(const Url& a, const Url& b) {
   return true;
 }
 
+bool templated(const LoadSpec& spec, const Endpoint& e) {
+  if (spec.data.empty()) return false;
+  if (has_template(e.url) || has_template(e.body)) return true;
+  for (const auto& [k, v] : e.headers)
+    if (has_template(k) || has_template(v)) return true;
+  return false;
+}
+
+// One request per data row, built now so that the workers only pick one.
+// `first` is the first endpoint's URL (for endpoint 0, its row-0 rendering
+// is checked against itself): a row must not move the request to another host.
+std::vector<std::string> render_variants(const LoadSpec& spec, const Endpoint& e, const Url& first, size_t& total) {
+  std::vector<std::string> out;
+  out.reserve(spec.data.rows.size());
+  HeaderList headers = e.headers;
+  for (size_t row = 0; row < spec.data.rows.size(); ++row) {
+    Url url = parse_url(render_template(e.url, spec.data, row));
+    if (!first.host.empty() && !same_host(first, url))
+      throw std::invalid_argument("data row " + std::to_string(row + 1) + " changes the host:port of the URL");
+    for (size_t h = 0; h < headers.size(); ++h) {
+      headers[h].first = render_template(e.headers[h].first, spec.data, row);
+      headers[h].second = render_template(e.headers[h].second, spec.data, row);
+    }
+    out.push_back(build_request(e.method, url, headers, render_template(e.body, spec.data, row)));
+    total += out.back().size();
+    if (total > kMaxRenderedBytes)
+      throw std::invalid_argument("the requests rendered from " + spec.data.source + " exceed " +
+                                  std::to_string(kMaxRenderedBytes >> 20) + " MiB; use fewer rows");
+  }
+  return out;
+}
+
 // Parses and checks the endpoints; fills ctx (when given) with their request bytes.
 Url prepare_endpoints(const LoadSpec& spec, RunContext* ctx) {
   if (spec.endpoints.empty()) throw std::invalid_argument("at least one endpoint is required");
   if (spec.endpoints.size() > 65535) throw std::invalid_argument("too many endpoints");
+  if (spec.data.rows.size() > kMaxDataRows)
+    throw std::invalid_argument(spec.data.source + ": " + std::to_string(spec.data.rows.size()) + " rows, at most " +
+                                std::to_string(kMaxDataRows) + " are supported");
+  for (const auto& row : spec.data.rows)
+    if (row.size() != spec.data.columns.size())
+      throw std::invalid_argument(spec.data.source + ": every row needs one value per column");
   Url first;
+  size_t rendered_bytes = 0;
   for (size_t i = 0; i < spec.endpoints.size(); ++i) {
     const Endpoint& e = spec.endpoints[i];
     std::string where = "endpoint '" + (e.name.empty() ? e.url : e.name) + "': ";
@@ -81,7 +120,12 @@ Url prepare_endpoints(const LoadSpec& spec, RunContext* ctx) {
       throw std::invalid_argument(where + "expect_status must be 100..999 (or 0: any 2xx/3xx)");
     RunContext::PreparedEndpoint pe;
     try {
-      pe.request = build_request(e.method, url, e.headers, e.body);
+      if (templated(spec, e)) {
+        pe.variants = render_variants(spec, e, first, rendered_bytes);
+        pe.request = pe.variants[0];
+      } else {
+        pe.request = build_request(e.method, url, e.headers, e.body);
+      }
     } catch (const std::invalid_argument& err) {
       throw std::invalid_argument(where + err.what());
     }
@@ -137,6 +181,7 @@ LoadResult run_load(const LoadSpec& spec, const std::atomic<bool>* cancel,
   ctx->timeout_ns = int64_t(std::llround(spec.timeout_s * 1e9));
   ctx->queue_wait_ns = int64_t(std::llround(spec.max_queue_wait_s * 1e9));
   ctx->max_requests = spec.max_requests;
+  ctx->data_rows = spec.data.rows.size();
   ctx->cancel = cancel;
   int nthreads = ctx->plan.threads;
   ctx->ready = std::make_unique<std::barrier<StartClock>>(nthreads, StartClock{ctx.get()});
@@ -161,11 +206,13 @@ LoadResult run_load(const LoadSpec& spec, const std::atomic<bool>* cancel,
   LoadResult result;
   result.threads = nthreads;
   std::vector<IntervalStats> arrived, spares;
+  Histogram so_far{3'600'000'000, 2};  // for LoadProgress::latency; one add per worker-second
   auto collect = [&] {
     for (auto& w : workers) {
       w->take_intervals(arrived, spares);
       for (IntervalStats& s : arrived) {
         merge_interval(result.intervals, s);
+        if (on_progress) so_far.add(s.latency);
         s.latency.reset();
         s.requests = s.errors = 0;
         spares.push_back(std::move(s));
@@ -205,6 +252,7 @@ LoadResult run_load(const LoadSpec& spec, const std::atomic<bool>* cancel,
       p.rps = since > 0 ? double(p.requests - last_requests) * 1e9 / double(since) : 0;
       size_t sec = size_t(std::floor(elapsed)) - 1;
       p.p99_us = sec < result.intervals.size() ? result.intervals[sec].latency.value_at_percentile(99) : 0;
+      p.latency = &so_far;
       last_requests = p.requests;
       last_progress_ns = now;
       next_progress_s = int64_t(std::floor(elapsed)) + 1;

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "loadgen/data_template.h"
 #include "loadgen/error_class.h"
 #include "loadgen/histogram.h"
 
@@ -61,6 +62,15 @@ struct LoadSpec {
   // time counts in its latency (measured from the intended start). 0: drop at
   // once, as k6 does.
   double max_queue_wait_s = 1;
+  // Request templates: `${data:column}` in an endpoint's url, header names and
+  // values, and body takes the column's value from a row of this table. Rows
+  // go round-robin in request order, shared by all endpoints (thread i of T
+  // uses rows i, i+T, i+2T, ...; with T=1 exactly row 0, 1, 2, ...). Every
+  // templated endpoint is rendered once per row before the run (at most
+  // kMaxDataRows rows and kMaxRenderedBytes of requests, else
+  // std::invalid_argument), so no request is built on the hot path. Empty:
+  // no templates; a `${data:` in an endpoint is then sent as written.
+  DataTable data;
 };
 
 // Throws std::invalid_argument naming the first problem in a spec.
@@ -111,6 +121,10 @@ struct LoadProgress {
   int64_t errors;
   double rps;      // over the last second or so
   int64_t p99_us;  // latency p99 of the last complete second (0 before the first)
+  // All completions of the complete seconds so far, merged (2 significant
+  // digits, like IntervalStats): for judging thresholds during the run.
+  // Valid only during the callback.
+  const Histogram* latency = nullptr;
 };
 
 // Runs until the duration/stages end, max_requests, or *cancel (checked every

@@ -91,6 +91,7 @@ struct Worker::Conn {
   uint32_t ep = 0;
   uint32_t written = 0;
   uint32_t failures = 0;  // consecutive, reset by any complete response
+  const std::string* request = nullptr;  // the bytes being sent: the endpoint's, or its variant for a data row
   int64_t intended_ns = 0, sent_ns = 0, deadline_ns = 0, wake_ns = 0;
   ResponseParser parser;
   BodyMatch match;
@@ -102,6 +103,7 @@ Worker::Worker(RunContext& ctx, int index)
       index_(index),
       open_model_(ctx.plan.open),
       single_endpoint_(ctx.endpoints.size() == 1),
+      row_cursor_(uint64_t(index)),
       mix_(ctx.weights),
       arrivals_(ctx.plan.arrivals, index, ctx.plan.threads,
                 ctx.max_requests == 0 ? ThreadArrivals::kUnbounded
@@ -455,6 +457,14 @@ void Worker::on_connected(Conn& c) {
 void Worker::send_request(Conn& c, uint32_t ep, int64_t intended_ns, int64_t now) {
   const RunContext::PreparedEndpoint& pe = ctx_.endpoints[ep];
   c.ep = ep;
+  c.request = &pe.request;
+  if (ctx_.data_rows > 0) {
+    // Every request takes the next row, templated endpoint or not, so that
+    // the rows stay shared by the whole mix.
+    size_t row = size_t(row_cursor_ % ctx_.data_rows);
+    row_cursor_ += uint64_t(plan_.threads);
+    if (!pe.variants.empty()) c.request = &pe.variants[row];
+  }
   c.intended_ns = intended_ns;
   c.has_request = true;
   ++in_flight_;
@@ -493,7 +503,7 @@ void Worker::flush_sends() {
 }
 
 void Worker::continue_write(Conn& c) {
-  const std::string& req = ctx_.endpoints[c.ep].request;
+  const std::string& req = *c.request;
   while (c.written < req.size()) {
     ssize_t n = ::send(c.fd, req.data() + c.written, req.size() - c.written, MSG_NOSIGNAL);
     if (n > 0) {

@@ -41,6 +41,7 @@ struct StartClock {
 struct RunContext {
   struct PreparedEndpoint {
     std::string request;  // the bytes on the wire, built once
+    std::vector<std::string> variants;  // templated: one request per data row (request is row 0's)
     bool head = false;
     int expect_status = 0;
     std::unique_ptr<BodyNeedle> needle;  // null: no body check
@@ -54,6 +55,7 @@ struct RunContext {
   int64_t timeout_ns = 0;
   int64_t queue_wait_ns = 0;
   uint64_t max_requests = 0;
+  size_t data_rows = 0;  // > 0: templated endpoints have that many variants
   const std::atomic<bool>* cancel = nullptr;
 
   std::atomic<bool> stop{false};       // the coordinator or a failed worker asks everyone to stop
@@ -152,6 +154,7 @@ class Worker {
   bool open_model_;
   bool dispatching_ = true;  // new requests may start
   bool single_endpoint_;
+  uint64_t row_cursor_ = 0;  // next data row (index_, then += threads)
 
   std::vector<Conn> conns_;
   std::vector<char> read_buf_;

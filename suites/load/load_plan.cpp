@@ -1,7 +1,10 @@
 // Parses suites.load into engine specs and thresholds.
 #include "suites/load/load_plan.h"
 
+#include <filesystem>
 #include <set>
+
+#include "suites/load/data_file.h"
 
 #include "suites/load/load_suite.h"
 
@@ -35,9 +38,26 @@ Endpoint parse_endpoint(const PlanNode& n, size_t index) {
   return e;
 }
 
+// Every ${data:column} must name a column of the scenario's data file; found
+// now, with the request's line, rather than at run time.
+void check_templates(const LoadSpec& spec, const PlanNode& n, const Endpoint& e) {
+  std::vector<std::string> used = template_columns(e.url);
+  for (const std::string& c : template_columns(e.body)) used.push_back(c);
+  for (const auto& [k, v] : e.headers)
+    for (const std::string& text : {k, v})
+      for (const std::string& c : template_columns(text)) used.push_back(c);
+  for (const std::string& c : used) {
+    if (spec.data.empty()) n.fail("${data:" + c + "} needs a data file: add 'data: FILE' to the scenario");
+    if (column_index(spec.data, c) >= 0) continue;
+    std::string columns;
+    for (const std::string& k : spec.data.columns) columns += (columns.empty() ? "" : ", ") + k;
+    n.fail("${data:" + c + "}: " + spec.data.source + " has no column '" + c + "' (its columns: " + columns + ")");
+  }
+}
+
 Scenario parse_scenario(const std::string& name, const PlanNode& n) {
   n.allow_keys({"executor", "rate", "duration", "connections", "max_connections", "threads", "stages", "think_time",
-                "timeout", "requests", "thresholds", "max_requests"});
+                "timeout", "requests", "thresholds", "max_requests", "abort_on_fail", "data"});
   Scenario s;
   s.name = name;
   LoadSpec& spec = s.spec;
@@ -76,6 +96,16 @@ Scenario parse_scenario(const std::string& name, const PlanNode& n) {
   auto requests = n.at("requests").items();
   if (requests.empty()) n.at("requests").fail("list at least one request");
   for (size_t i = 0; i < requests.size(); ++i) spec.endpoints.push_back(parse_endpoint(requests[i], i));
+  if (auto d = n.find("data")) {
+    std::filesystem::path file = d->str();
+    if (file.is_relative()) file = std::filesystem::path(n.file()).parent_path() / file;
+    try {
+      spec.data = load_data_file(file);
+    } catch (const DataFileError& e) {
+      d->fail(e.what());
+    }
+  }
+  for (size_t i = 0; i < requests.size(); ++i) check_templates(spec, requests[i], spec.endpoints[i]);
   try {
     // The engine's own rules (e.g. think time only for VU executors), checked
     // now so that `greenlight check` reports them with the line.
@@ -83,6 +113,8 @@ Scenario parse_scenario(const std::string& name, const PlanNode& n) {
   } catch (const std::invalid_argument& e) {
     n.fail(e.what());
   }
+  s.abort_on_fail = n.boolean("abort_on_fail", false);
+  if (s.abort_on_fail && !n.has("thresholds")) n.at("abort_on_fail").fail("abort_on_fail needs thresholds to judge");
   if (auto t = n.find("thresholds")) {
     for (auto& item : t->items()) {
       try {

@@ -14,6 +14,8 @@
 //           - {name: health, path: /health, weight: 7}
 //           - {name: items, method: POST, path: /api/items, body: '{"name":"x"}', weight: 3, expect_status: 201}
 //         thresholds: ["p(99)<50ms", "error_rate<1%"]
+//         abort_on_fail: true               # stop early once a threshold has failed
+//         data: users.csv                   # rows for ${data:column} in path, headers, body (relative to the plan)
 #pragma once
 
 #include <string>
@@ -29,6 +31,7 @@ struct Scenario {
   std::string name;
   LoadSpec spec;  // endpoint URLs may be paths: resolved against the target at run time
   std::vector<Threshold> thresholds;
+  bool abort_on_fail = false;  // stop the run as soon as a threshold fails (abort_on_fail.h)
 };
 
 // Throws ConfigError (file:line: key) for anything wrong, including a bad threshold.

@@ -84,6 +84,15 @@ std::vector<std::pair<Threshold, ThresholdVerdict>> judge_thresholds(const std::
   return out;
 }
 
+void mark_aborted(ScenarioOutcome& s, const std::string& message, const std::string& threshold) {
+  s.aborted = message;
+  s.aborted_threshold = threshold;
+  // It failed when the run was stopped; the figures of the whole (short)
+  // run may say otherwise, but that run is not the one that was planned.
+  for (auto& [t, v] : s.thresholds)
+    if (t.text == threshold && v.passed) v.passed = false, v.message = message;
+}
+
 std::vector<Check> load_checks(const ScenarioOutcome& s) {
   const LoadResult& r = *s.result;
   std::vector<Check> out;
@@ -116,12 +125,14 @@ std::vector<Check> load_checks(const ScenarioOutcome& s) {
   } else if (r.interrupted) {
     run.message = "interrupted after " + fmt("%.1f", r.duration_s) + "s; figures cover what ran";
   }
+  if (!s.aborted.empty() && r.requests > 0) run.message = s.aborted + "; figures cover what ran";
   out.push_back(run);
   for (const auto& [t, v] : s.thresholds) {
     Check c;
     c.name = s.name + ": " + t.text;
     c.outcome = v.passed ? Outcome::passed : Outcome::failed;
     if (!v.passed) c.message = v.message;
+
     c.evidence.push_back({"observed", v.message});
     c.figures.push_back({"observed", v.observed, ""});
     out.push_back(c);
@@ -168,6 +179,7 @@ nlohmann::json load_summary_json(const std::vector<ScenarioOutcome>& scenarios) 
     }
     j["thresholds"] = ts;
     j["interrupted"] = r.interrupted;
+    if (!s.aborted.empty()) j["aborted"] = s.aborted;
     list.push_back(j);
     all_latency.add(r.latency);
     all_service.add(r.service_time);

@@ -19,7 +19,13 @@ struct ScenarioOutcome {
   const LoadSpec* spec = nullptr;
   const LoadResult* result = nullptr;
   std::vector<std::pair<Threshold, ThresholdVerdict>> thresholds;
+  std::string aborted;            // abort_on_fail stopped the run: "aborted after 1.0s: threshold ... failed (...)"
+  std::string aborted_threshold;  // the threshold (as written) that stopped it
 };
+
+// abort_on_fail stopped the run: the run check says so, and the threshold
+// that stopped it fails even if the figures of the short run would pass it.
+void mark_aborted(ScenarioOutcome& s, const std::string& message, const std::string& threshold);
 
 LoadFigures figures_of(const LoadResult& r);
 std::vector<std::pair<Threshold, ThresholdVerdict>> judge_thresholds(const std::vector<Threshold>& t, const LoadResult& r);

@@ -2,6 +2,7 @@
 #include "suites/load/load_suite.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "harness/status_line.h"
 #include "suites/load/load_plan.h"
@@ -15,10 +16,13 @@ LoadSpec resolve_urls(LoadSpec spec, const std::string& base_url) {
   return spec;
 }
 
-LoadResult run_with_status(const LoadSpec& spec, const std::string& label, const std::atomic<bool>* cancel, StatusLine* status) {
+LoadResult run_with_status(const LoadSpec& spec, const std::string& label, const std::atomic<bool>* cancel, StatusLine* status,
+                           AbortOnFail* abort) {
   std::function<void(const LoadProgress&)> progress;
-  if (status) {
-    progress = [status, label](const LoadProgress& p) {
+  if (status || abort) {
+    progress = [status, label, abort](const LoadProgress& p) {
+      if (abort) abort->on_progress(p);
+      if (!status) return;
       char buf[160];
       std::snprintf(buf, sizeof buf, "%s: %.0fs  %lld requests  %.0f req/s  p99 %.2f ms  %lld errors", label.c_str(),
                     p.elapsed_s, static_cast<long long>(p.requests), p.rps, p.p99_us / 1000.0,
@@ -26,8 +30,11 @@ LoadResult run_with_status(const LoadSpec& spec, const std::string& label, const
       status->set(buf);
     };
   }
-  LoadResult r = run_load(spec, cancel, progress);
+  LoadResult r = run_load(spec, abort ? abort->cancel() : cancel, progress);
   if (status) status->clear();
+  // Stopped by a failed threshold, not by the user: the run is complete as
+  // far as the verdict goes.
+  if (abort && !abort->user_cancelled()) r.interrupted = false;
   return r;
 }
 
@@ -50,13 +57,16 @@ class LoadSuite : public Suite {
       }
       LoadSpec spec = resolve_urls(sc.spec, ctx.target.base_url);
       LoadResult result;
+      std::optional<AbortOnFail> abort;
+      if (sc.abort_on_fail) abort.emplace(sc.thresholds, ctx.cancel);
       try {
-        result = run_with_status(spec, "load " + sc.name, ctx.cancel, ctx.status);
+        result = run_with_status(spec, "load " + sc.name, ctx.cancel, ctx.status, abort ? &*abort : nullptr);
       } catch (const std::invalid_argument& e) {
         out.checks.push_back({sc.name, Outcome::error, std::string("cannot run: ") + e.what()});
         continue;
       }
       ScenarioOutcome o{sc.name, &spec, &result, judge_thresholds(sc.thresholds, result)};
+      if (abort && abort->aborted()) mark_aborted(o, abort->message(), abort->threshold());
       for (Check& c : load_checks(o)) out.checks.push_back(std::move(c));
     }
     return out;

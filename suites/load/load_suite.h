@@ -8,6 +8,7 @@
 #include "harness/plan_node.h"
 #include "harness/suite.h"
 #include "loadgen/engine.h"
+#include "suites/load/abort_on_fail.h"
 
 namespace greenlight {
 
@@ -17,6 +18,9 @@ std::unique_ptr<Suite> build_load_suite(const PlanNode& section);
 LoadSpec resolve_urls(LoadSpec spec, const std::string& base_url);
 
 // Runs the engine with a live one-line status (when `status` is not null).
-LoadResult run_with_status(const LoadSpec& spec, const std::string& label, const std::atomic<bool>* cancel, StatusLine* status);
+// abort (optional): judges thresholds each second and stops the run when one
+// fails; it relays *cancel itself. A run it stopped is not `interrupted`.
+LoadResult run_with_status(const LoadSpec& spec, const std::string& label, const std::atomic<bool>* cancel, StatusLine* status,
+                           AbortOnFail* abort = nullptr);
 
 }  // namespace greenlight

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -10,6 +11,7 @@
 
 #include "tests/support/command.h"
 #include "tests/support/fixture_process.h"
+#include "tests/support/run_tool.h"
 #include "tests/support/temp_dir.h"
 
 using namespace greenlight::test;
@@ -83,4 +85,52 @@ TEST_CASE("greenlight load: a target that dies mid-run gives errors, not a hang"
   auto j = nlohmann::json::parse(read_file(dir.file("load.json")));
   CHECK(j["requests"].get<int64_t>() > 50);
   CHECK_FALSE(j["errors"].empty());
+}
+
+TEST_CASE("greenlight load --abort-on-fail stops a run whose threshold failed", "[cli][load][fixture][abort]") {
+  FixtureProcess fixture;
+  fixture.set_fault("latency", "200");
+  TempDir dir;
+  auto started = std::chrono::steady_clock::now();
+  CommandResult r = run_greenlight({"load", fixture.url() + "/health", "--rate", "50", "--duration", "30s", "--threads", "1",
+                                    "--threshold", "p(99)<50ms", "--abort-on-fail", "--junit", dir.file("load.xml"),
+                                    "--json", dir.file("load.json")});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  INFO(r.out << r.err);
+  CHECK(seconds < 4);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("aborted after") && Catch::Contains("threshold p(99)<50ms failed"));
+  CHECK_THAT(read_file(dir.file("load.xml")), Catch::Contains("<failure"));
+  auto j = nlohmann::json::parse(read_file(dir.file("load.json")));
+  CHECK(j["thresholds"][0]["passed"] == false);
+  CHECK_THAT(j["scenarios"][0]["aborted"].get<std::string>(), Catch::StartsWith("aborted after 1."));
+  CHECK(j["scenarios"][0]["interrupted"] == false);
+}
+
+TEST_CASE("greenlight load --abort-on-fail lets a passing run finish", "[cli][load][fixture][abort]") {
+  FixtureProcess fixture;
+  CommandResult r = run_greenlight({"load", fixture.url() + "/health", "--rate", "50", "--duration", "2s", "--threads", "1",
+                                    "--threshold", "p(99)<1s", "--threshold", "requests>=50", "--abort-on-fail"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("aborted"));
+  CHECK(run_greenlight({"load", fixture.url(), "--abort-on-fail"}).exit_code == 2);  // nothing to judge
+}
+
+TEST_CASE("greenlight load --data fills ${data:column} templates from a CSV file", "[cli][load][fixture][data]") {
+  FixtureProcess fixture;
+  TempDir dir;
+  std::ofstream(dir.file("names.csv")) << "name\r\nann\r\nbob\r\n";
+  CommandResult r = run_greenlight({"load", fixture.url() + "/api/items", "--method", "POST", "--header",
+                                    "Content-Type: application/json", "--body", R"({"name": "${data:name}"})", "--data",
+                                    dir.file("names.csv"), "--connections", "1", "--threads", "1", "--duration", "1s",
+                                    "--threshold", "error_rate==0"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  std::string rows = sqlite_query(fixture.db_path(), "SELECT DISTINCT name FROM items ORDER BY name");
+  CHECK(rows == "ann\nbob");
+  CommandResult missing = run_greenlight({"load", fixture.url() + "/u/${data:email}", "--data", dir.file("names.csv")});
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("no column 'email'"));
+  CHECK(run_greenlight({"load", fixture.url() + "/u/${data:name}"}).exit_code == 2);
 }

@@ -2,6 +2,7 @@
 // healthy target and fail, naming the observed value, on a slow or failing one.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 
 #include "harness/plan.h"
@@ -95,4 +96,34 @@ TEST_CASE("an unreachable target fails the run check with the error class", "[lo
   const Check& run = named(r, "api");
   CHECK(run.outcome == Outcome::failed);
   CHECK_THAT(run.message, Catch::StartsWith("no request completed") && Catch::Contains("connect_refused"));
+}
+
+TEST_CASE("abort_on_fail stops a scenario once a threshold fails, and the next one still runs", "[load][fixture][abort]") {
+  FixtureProcess fixture;
+  fixture.set_fault("latency", "200");
+  auto started = std::chrono::steady_clock::now();
+  SuiteResult r = run_load_plan(fixture.url(), R"(      slow:
+        executor: constant-arrival-rate
+        rate: 50
+        duration: 30s
+        threads: 1
+        requests: [{path: /health}]
+        thresholds: ["error_rate<1%", "p(99)<50ms"]
+        abort_on_fail: true
+      after:
+        executor: constant-arrival-rate
+        rate: 20
+        duration: 1s
+        threads: 1
+        requests: [{path: /health}]
+        thresholds: ["error_rate<1%"]
+)");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  CHECK(seconds < 6);
+  const Check& run = named(r, "slow");
+  CHECK(run.outcome == Outcome::passed);
+  CHECK_THAT(run.message, Catch::StartsWith("aborted after 1.") && Catch::Contains("threshold p(99)<50ms failed"));
+  CHECK(named(r, "slow: p(99)<50ms").outcome == Outcome::failed);
+  CHECK(named(r, "slow: error_rate<1%").outcome == Outcome::passed);
+  CHECK(named(r, "after").outcome == Outcome::passed);
 }
