@@ -43,61 +43,12 @@ for tool in "$LOADBENCH" "$GREENLIGHT" "$NGINX" "$(command -v wrk || true)" "$PY
 done
 [[ -f "$ECHO_MODULE" ]] || { echo "missing: $ECHO_MODULE (apt-get install libnginx-mod-http-echo)" >&2; exit 2; }
 
-DIR="$(mktemp -d /tmp/greenlight-accuracy.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listening on 127.0.0.1:$1" >&2; exit 1
-}
-
-PORT="$(free_port)"
-mkdir -p "$DIR/html" "$DIR/tmp"
-echo ok > "$DIR/html/index.html"
-cat > "$DIR/nginx.conf" <<EOF
-load_module $ECHO_MODULE;
-worker_processes 1;
-master_process off;
-daemon off;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/tmp/body;
-  proxy_temp_path $DIR/tmp/proxy;
-  fastcgi_temp_path $DIR/tmp/fastcgi;
-  uwsgi_temp_path $DIR/tmp/uwsgi;
-  scgi_temp_path $DIR/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $DIR/html;
-    location /sleep { echo_sleep 0.01; echo ok; }
-  }
-}
-EOF
-"$NGINX" -c "$DIR/nginx.conf" -p "$DIR" &
-PIDS+=($!)
-wait_port "$PORT"
+PRIO=()
+source "$(dirname "$0")/bench_nginx.sh"
+start_bench_nginx "load_module $ECHO_MODULE;" "location /sleep { echo_sleep 0.01; echo ok; }"
 URL="http://127.0.0.1:$PORT/sleep"
 curl -fsS "$URL" >/dev/null 2>&1 || true
 
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else printf "%s", v }'
-}
 
 if part 1; then
 echo "== 1. closed model, fixed 10 ms delay: $URL (nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') + echo_sleep 0.01), $(nproc) cores"
@@ -177,6 +128,7 @@ co_run() {  # label, extra args...
   local port; port="$(free_port)"
   "$PY" "$DIR/stall.py" "$port" &
   local spid=$!
+  BENCH_PIDS+=($spid)
   wait_port "$port"
   # wait_port's probe is not an HTTP request: the stall clock starts at the first GET, i.e. the load's first.
   local url="http://127.0.0.1:$port/"

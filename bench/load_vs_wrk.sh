@@ -17,61 +17,17 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 LOADBENCH="${1:-${LOADBENCH:-$ROOT/build/greenlight-loadbench}}"
 DURATION="${DURATION:-10}"
 RUNS="${RUNS:-1}"
-NGINX="${NGINX:-/usr/sbin/nginx}"
 PRIO=()
 [[ "${RT:-0}" == 1 ]] && PRIO=(chrt -f 10)
 
-for tool in "$LOADBENCH" "$NGINX" "$(command -v wrk || true)" /usr/bin/time; do
+for tool in "$LOADBENCH" "${NGINX:-/usr/sbin/nginx}" "$(command -v wrk || true)" /usr/bin/time; do
   [[ -n "$tool" && -x "$tool" ]] || { echo "missing: ${tool:-wrk}" >&2; exit 2; }
 done
 
-DIR="$(mktemp -d /tmp/greenlight-bench.XXXXXX)"
-NGINX_PID=""
-cleanup() {
-  if [[ -n "$NGINX_PID" ]]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-mkdir -p "$DIR/html" "$DIR/tmp"
-head -c 612 /dev/zero | tr '\0' 'a' > "$DIR/html/index.html"
-cat > "$DIR/nginx.conf" <<EOF
-worker_processes 1;
-master_process off;
-daemon off;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/tmp/body;
-  proxy_temp_path $DIR/tmp/proxy;
-  fastcgi_temp_path $DIR/tmp/fastcgi;
-  uwsgi_temp_path $DIR/tmp/uwsgi;
-  scgi_temp_path $DIR/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $DIR/html;
-  }
-}
-EOF
-"${PRIO[@]}" "$NGINX" -c "$DIR/nginx.conf" -p "$DIR" &
-NGINX_PID=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  sleep 0.1
-done
+source "$(dirname "$0")/bench_nginx.sh"
+start_bench_nginx "" ""
 URL="http://127.0.0.1:$PORT/index.html"
 
-# wrk's "Latency Distribution" values come with a unit (us, ms, s); print ms.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
-    else printf "%s", v }'
-}
 
 # Prints: rps cpu_seconds requests p50_ms p99_ms
 run_wrk() {

@@ -19,53 +19,17 @@ THREADS="${THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-50}"
 MAX_DURATION="${MAX_DURATION:-150}"
 COUNTS="${COUNTS:-1000000 3000000 10000000}"
-NGINX="${NGINX:-/usr/sbin/nginx}"
 RATE="${RATE:-}"          # set: open model at this rate (--rate), to separate duration from request count
 DURATIONS="${DURATIONS:-}"  # set (e.g. "15 60 150"): fixed durations instead of COUNTS
 PRIO=()
 [[ "${RT:-0}" == 1 ]] && PRIO=(chrt -f 10)  # RT=1 (root): nginx and the tool under SCHED_FIFO
 
-for tool in "$LOADBENCH" "$NGINX" /usr/bin/time; do
+for tool in "$LOADBENCH" "${NGINX:-/usr/sbin/nginx}" /usr/bin/time; do
   [[ -x "$tool" ]] || { echo "missing: $tool" >&2; exit 2; }
 done
 
-DIR="$(mktemp -d /tmp/greenlight-memory.XXXXXX)"
-NGINX_PID=""
-cleanup() {
-  if [[ -n "$NGINX_PID" ]]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-mkdir -p "$DIR/html" "$DIR/tmp"
-head -c 612 /dev/zero | tr '\0' 'a' > "$DIR/html/index.html"
-cat > "$DIR/nginx.conf" <<EOF
-worker_processes 1;
-master_process off;
-daemon off;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/tmp/body;
-  proxy_temp_path $DIR/tmp/proxy;
-  fastcgi_temp_path $DIR/tmp/fastcgi;
-  uwsgi_temp_path $DIR/tmp/uwsgi;
-  scgi_temp_path $DIR/tmp/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $DIR/html;
-  }
-}
-EOF
-"${PRIO[@]}" "$NGINX" -c "$DIR/nginx.conf" -p "$DIR" &
-NGINX_PID=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  sleep 0.1
-done
+source "$(dirname "$0")/bench_nginx.sh"
+start_bench_nginx "" ""
 URL="http://127.0.0.1:$PORT/index.html"
 
 # Prints: requests rps max_rss_kb wall_s errors
