@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "harness/config_error.h"
+
 #include "harness/plan_node.h"
 #include "harness/redactor.h"
 
@@ -13,6 +15,18 @@ inline PlanNode plan_section(const std::string& yaml, const std::string& path) {
   static Redactor redactor;
   static Interpolation interpolation{&redactor, {}};
   return PlanNode(YAML::Load(yaml), "plan.yaml", path, &interpolation);
+}
+
+// The ConfigError message that parsing `yaml` as the section at `path` with
+// `parse` gives, or "no error".
+template <class Parse>
+std::string plan_error(Parse parse, const std::string& yaml, const std::string& path) {
+  try {
+    parse(plan_section(yaml, path));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 }  // namespace greenlight::test

@@ -15,12 +15,7 @@ SmokePlan parse(const std::string& yaml) {
 }
 
 std::string error_of(const std::string& yaml) {
-  try {
-    parse(yaml);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
+  return test::plan_error([](const PlanNode& n) { return parse_smoke_plan(n); }, yaml, "suites.smoke");
 }
 
 }  // namespace
