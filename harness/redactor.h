@@ -19,7 +19,14 @@ class Redactor {
 
  private:
   mutable std::mutex mu_;
-  std::set<std::string, std::greater<>> secrets_;  // longest-first is not needed; stable order is
+  // Longest first: when one secret contains another, the longer one must be
+  // replaced whole before the shorter one cuts it apart.
+  struct LongestFirst {
+    bool operator()(const std::string& a, const std::string& b) const {
+      return a.size() != b.size() ? a.size() > b.size() : a < b;
+    }
+  };
+  std::set<std::string, LongestFirst> secrets_;
 };
 
 // "postgresql://user:pw@host/db" -> "postgresql://user:***@host/db".

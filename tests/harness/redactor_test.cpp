@@ -25,3 +25,10 @@ TEST_CASE("DSN passwords are found and masked", "[secrets]") {
   CHECK(dsn_password("sqlite:///var/lib/app.db") == "");
   CHECK(redact_dsn("postgresql://app:hunter22@db/app") == "postgresql://app:***@db/app");
 }
+
+TEST_CASE("a secret containing another is redacted whole", "[secrets]") {
+  Redactor r;
+  r.add("wxyz");    // sorts after the longer one: order by length, not by text
+  r.add("awxyzb");
+  CHECK(r.redact("token awxyzb and wxyz") == "token [redacted] and [redacted]");
+}
