@@ -320,20 +320,27 @@ TEST_CASE("errors are classified: refused, 4xx, 5xx, malformed, reset, timeout")
   }
 }
 
+// Runs `spec` and sets its cancel flag after `delay`, as Ctrl-C would; `took` is the wall time.
+LoadResult run_cancelled_after(const LoadSpec& spec, std::chrono::milliseconds delay, double* took) {
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(delay);
+    cancel = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  LoadResult r = run_load(spec, &cancel);
+  *took = seconds_since(t0);
+  canceller.join();
+  return r;
+}
+
 TEST_CASE("the cancel flag stops a run within a second, and progress comes from the calling thread") {
   test::NginxServer nginx(kNginxBody);
   SECTION("closed model") {
     LoadSpec s = spec_for(nginx.url() + "/hello");
     s.duration_s = 60;
-    std::atomic<bool> cancel{false};
-    std::thread canceller([&] {
-      std::this_thread::sleep_for(300ms);
-      cancel = true;
-    });
-    auto t0 = std::chrono::steady_clock::now();
-    LoadResult r = run_load(s, &cancel);
-    double took = seconds_since(t0);
-    canceller.join();
+    double took = 0;
+    LoadResult r = run_cancelled_after(s, 300ms, &took);
     CHECK(took < 1.3);
     CHECK(r.interrupted);
     CHECK(r.requests > 0);
@@ -345,15 +352,9 @@ TEST_CASE("the cancel flag stops a run within a second, and progress comes from 
     s.rate = 50;
     s.duration_s = 60;
     s.timeout_s = 30;
-    std::atomic<bool> cancel{false};
-    std::thread canceller([&] {
-      std::this_thread::sleep_for(300ms);
-      cancel = true;
-    });
-    auto t0 = std::chrono::steady_clock::now();
-    LoadResult r = run_load(s, &cancel);
-    canceller.join();
-    CHECK(seconds_since(t0) < 1.3);
+    double took = 0;
+    LoadResult r = run_cancelled_after(s, 300ms, &took);
+    CHECK(took < 1.3);
     CHECK(r.interrupted);
   }
   SECTION("progress about once a second") {
