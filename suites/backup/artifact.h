@@ -1,0 +1,48 @@
+// What a backup artifact is and whether it is intact, before anything is
+// restored from it: exists, non-empty, compression intact (gzip read to the
+// end, CRC checked), format recognised (SQLite header, pg_dump custom format
+// whose table of contents `pg_restore --list` parses, plain SQL), SHA-256.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace greenlight {
+
+enum class ArtifactFormat {
+  sqlite,         // a SQLite database file (optionally .gz)
+  pg_custom,      // pg_dump -Fc (.dump)
+  sql,            // plain SQL (.sql, optionally .gz)
+  unknown,
+};
+const char* to_string(ArtifactFormat f);
+
+struct ArtifactInfo {
+  std::filesystem::path path;
+  ArtifactFormat format = ArtifactFormat::unknown;
+  bool gzip = false;
+  uint64_t size_bytes = 0;           // on disk
+  uint64_t content_bytes = 0;        // after decompression
+  std::string sha256;                // of the bytes on disk
+  std::chrono::system_clock::time_point modified;
+  std::vector<std::string> tables;   // pg_custom: TABLE entries of the TOC ("public.users"); sqlite: from sqlite_schema
+  std::vector<std::string> problems; // empty when intact; each names the fault ("gzip data truncated at byte 1234")
+  bool ok() const { return problems.empty(); }
+};
+
+// Reads the whole artifact once (streaming, constant memory). Never throws
+// for what is wrong with the file: that goes to `problems`. `pg_restore` is
+// used for pg_custom when found on PATH; when missing, a problem says so.
+ArtifactInfo inspect_artifact(const std::filesystem::path& path);
+
+// The format from the first bytes only (of the decompressed content for a
+// .gz), for choosing how to restore; `gzip` tells whether it is compressed.
+// Throws std::runtime_error when the file cannot be read.
+ArtifactFormat detect_format(const std::filesystem::path& path, bool* gzip = nullptr);
+
+// Decompresses `gz` into `out` (streaming); throws std::runtime_error naming the fault.
+void gunzip_file(const std::filesystem::path& gz, const std::filesystem::path& out);
+
+}  // namespace greenlight

@@ -1,0 +1,52 @@
+// Taking a backup and restoring it into a scratch database, by the built-in
+// methods (SQLite online backup API; pg_dump -Fc / pg_restore -j) or by the
+// team's own commands with {source}, {artifact} and {scratch} placeholders.
+// Every step is timed, and every external command's output is kept (redacted
+// by the caller) as evidence.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/process.h"
+
+namespace greenlight {
+
+struct StepResult {
+  double seconds = 0;
+  std::string command;  // what ran, for evidence (contains DSNs: redact before showing)
+  std::string output;   // captured stderr/stdout tail
+};
+
+struct BackupOptions {
+  std::string backup_cmd;   // empty: built in. Template: "./backup.sh {source} {artifact}"
+  std::string restore_cmd;  // empty: built in. Template: "./restore.sh {artifact} {scratch}"
+  int restore_jobs = 2;     // pg_restore -j
+  std::chrono::milliseconds timeout{std::chrono::hours(2)};
+  const std::atomic<bool>* cancel = nullptr;
+  // Added to the environment of every program run (the commands, pg_dump,
+  // pg_restore, psql); a PATH here is also where pg_dump & co are looked up.
+  std::map<std::string, std::string> env;
+};
+
+// Writes a backup of `source_dsn` to `artifact`. SQLite: the online backup
+// API from a read-only connection (a consistent copy of a live database).
+// PostgreSQL: pg_dump -Fc, after checking that pg_dump's major version is at
+// least the server's. Throws std::runtime_error naming the step and cause
+// ("pg_dump not found on PATH: install postgresql-client-15").
+StepResult take_backup(const std::string& source_dsn, const std::filesystem::path& artifact, const BackupOptions& o);
+
+// Restores `artifact` into the (empty) scratch database `scratch_dsn`.
+// SQLite: copies the file (decompressing .gz; a .sql is executed); PostgreSQL:
+// pg_restore -j N --exit-on-error --no-owner (custom format) or psql
+// -v ON_ERROR_STOP=1 (plain SQL). Throws std::runtime_error on failure.
+StepResult restore_backup(const std::filesystem::path& artifact, const std::string& scratch_dsn, const BackupOptions& o);
+
+// "{source}" etc. replaced by the values, each as one argument.
+std::vector<std::string> expand_command(const std::string& tmpl, const std::map<std::string, std::string>& values);
+
+}  // namespace greenlight
