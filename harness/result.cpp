@@ -53,4 +53,9 @@ std::string trim_evidence(const std::string& text, size_t limit) {
   return text.substr(0, limit) + "\n… [" + std::to_string(text.size() - limit) + " more bytes not shown]";
 }
 
+Check skipped_check(const std::string& name, const std::string& why) {
+  Check c{name, Outcome::skipped, "skipped, because " + why};
+  return c;
+}
+
 }  // namespace greenlight

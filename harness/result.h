@@ -77,6 +77,9 @@ bool passed(const RunResult& r);
 // "passed", "failed" or "interrupted".
 std::string verdict(const RunResult& r);
 
+// A check that could not be judged: outcome skipped, message "skipped, because <why>".
+Check skipped_check(const std::string& name, const std::string& why);
+
 // Keeps at most `limit` bytes of `text`, saying how much was cut.
 std::string trim_evidence(const std::string& text, size_t limit = 4096);
 

@@ -92,6 +92,14 @@ RunResult run_suites(const Plan& plan, std::vector<BuiltSuite>& suites, const Ru
         result.checks.push_back({b.name, Outcome::error, ctx.redactor->redact(std::string("suite stopped: ") + e.what())});
       }
     }
+    // The one place every check passes on its way to the reports: secrets a
+    // suite registered late (a DSN password, a secret capture) are masked here
+    // even where the suite itself did not redact.
+    for (Check& c : result.checks) {
+      c.name = ctx.redactor->redact(c.name);
+      c.message = ctx.redactor->redact(c.message);
+      for (Evidence& e : c.evidence) e.text = ctx.redactor->redact(e.text);
+    }
     result.name = b.name;
     result.duration_s = seconds_since(suite_start);
     run.suites.push_back(std::move(result));

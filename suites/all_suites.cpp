@@ -5,6 +5,7 @@
 
 #include "harness/version.h"
 #include "suites/load/load_suite.h"
+#include "suites/migration/migration_suite.h"
 #include "suites/smoke/smoke_suite.h"
 
 namespace greenlight {
@@ -35,7 +36,7 @@ SuiteKind planned(const std::string& name) {
 std::vector<SuiteKind> all_suite_kinds() {
   return {
       {"smoke", [](const PlanNode& section) { return build_smoke_suite(section); }},
-      planned("migration"),
+      {"migration", [](const PlanNode& section) { return build_migration_suite(section); }},
       planned("backup"),
       planned("alerts"),
       {"load", [](const PlanNode& section) { return build_load_suite(section); }},

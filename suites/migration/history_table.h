@@ -21,6 +21,7 @@ struct AppliedMigration {
   std::optional<int32_t> checksum;  // Flyway only
   bool success = true;      // Flyway success=false rows
   std::string installed_on; // Flyway only, as text
+  std::string type;         // Flyway only: SQL, BASELINE, UNDO_SQL, DELETE, ... (baselines and undos are no applied files)
 };
 
 struct TargetHistory {

@@ -19,7 +19,8 @@
 namespace greenlight {
 
 // One object: kind "table", "column", "primary key", "unique", "foreign key",
-// "check", "index", "view", "trigger", "sequence", "function", "type".
+// "check", "index", "view", "trigger", "sequence", "function", "type"; on
+// PostgreSQL also "schema", "extension", "exclusion" and "policy".
 // Names are qualified by their table where they belong to one ("users.email",
 // "users.users_email_key"); PostgreSQL names outside schema public carry the
 // schema ("audit.log"). Attributes are normalized text ("type" -> "text",

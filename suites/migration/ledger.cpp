@@ -1,0 +1,102 @@
+// greenlight's ledger of the files it has seen applied, in a SQLite file on
+// the machine running greenlight (never in the target). The first sighting of
+// (target, version) is the reference; it is never overwritten, so a later edit
+// of the file shows up as a different SHA-256.
+#include "suites/migration/ledger.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+namespace greenlight {
+
+namespace {
+
+// PRAGMA user_version: bump it with a migration step below when the table changes.
+constexpr int kSchemaVersion = 1;
+
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+struct Ledger::Impl {
+  std::filesystem::path path;
+  std::unique_ptr<SQLite::Database> db;
+
+  std::runtime_error fail(const std::string& what, const std::exception& e) const {
+    return std::runtime_error("migration ledger " + path.string() + ": " + what + ": " + e.what());
+  }
+};
+
+Ledger::Ledger(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  try {
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  } catch (const std::exception& e) {
+    throw impl_->fail("cannot create its folder", e);
+  }
+  try {
+    impl_->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    int version = impl_->db->execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion)
+      throw std::runtime_error("written by a newer greenlight (schema version " + std::to_string(version) +
+                               ", this one knows " + std::to_string(kSchemaVersion) + ")");
+    if (version < 1) {
+      SQLite::Transaction tx(*impl_->db);
+      impl_->db->exec(
+          "CREATE TABLE IF NOT EXISTS migration_ledger ("
+          " target TEXT NOT NULL,"
+          " version TEXT NOT NULL,"
+          " file TEXT NOT NULL,"
+          " sha256 TEXT NOT NULL,"
+          " first_seen TEXT NOT NULL,"
+          " PRIMARY KEY (target, version))");
+      impl_->db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+      tx.commit();
+    }
+  } catch (const std::exception& e) {
+    throw impl_->fail("cannot open", e);
+  }
+}
+
+Ledger::~Ledger() = default;
+
+std::optional<LedgerEntry> Ledger::find(const std::string& target, const std::string& version) const {
+  try {
+    SQLite::Statement q(*impl_->db,
+                        "SELECT sha256, file, first_seen FROM migration_ledger WHERE target = ? AND version = ?");
+    q.bind(1, target);
+    q.bind(2, version);
+    if (!q.executeStep()) return std::nullopt;
+    return LedgerEntry{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString()};
+  } catch (const std::exception& e) {
+    throw impl_->fail("cannot read version " + version + " of " + target, e);
+  }
+}
+
+void Ledger::record_if_absent(const std::string& target, const std::string& version, const LedgerEntry& entry) {
+  try {
+    SQLite::Statement q(*impl_->db,
+                        "INSERT OR IGNORE INTO migration_ledger (target, version, file, sha256, first_seen) "
+                        "VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, target);
+    q.bind(2, version);
+    q.bind(3, entry.file);
+    q.bind(4, entry.sha256);
+    q.bind(5, entry.first_seen.empty() ? now_utc() : entry.first_seen);
+    q.exec();
+  } catch (const std::exception& e) {
+    throw impl_->fail("cannot record version " + version + " of " + target, e);
+  }
+}
+
+}  // namespace greenlight
