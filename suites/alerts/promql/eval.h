@@ -1,0 +1,78 @@
+// A PromQL evaluator with Prometheus 2.x semantics (lookback delta,
+// staleness, offset and @, subqueries, rate/increase extrapolation, vector
+// matching, every aggregation and the functions real alert rules use), for
+// `greenlight rules test` (the promtool test-file format). `semantics_v3`
+// switches range selectors to Prometheus 3's left-open windows.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "suites/alerts/promql/ast.h"
+
+namespace greenlight::promql {
+
+// Sorted by name; includes __name__ when the series has one.
+using Labels = std::vector<std::pair<std::string, std::string>>;
+std::string format_labels(const Labels& l);  // {__name__="up", job="api"} written as up{job="api"}
+
+// Prometheus' staleness marker: a NaN with this exact bit pattern.
+double stale_nan();
+bool is_stale_nan(double v);
+
+struct Sample {
+  std::int64_t t_ms = 0;
+  double v = 0;
+};
+
+struct Series {
+  Labels labels;
+  std::vector<Sample> samples;  // ascending t_ms
+};
+
+// The series a test (or a generated corpus run) feeds the evaluator.
+class SeriesStore {
+ public:
+  // Appends; samples of one series must come in ascending time order.
+  void add(const Labels& labels, std::int64_t t_ms, double v);
+  const std::vector<Series>& series() const { return series_; }
+  // Series whose labels satisfy every matcher (a selector's matchers plus its name).
+  std::vector<const Series*> select(const VectorSelector& sel) const;
+
+ private:
+  std::vector<Series> series_;
+};
+
+struct EvalOptions {
+  std::int64_t lookback_ms = 5 * 60 * 1000;  // Prometheus' default lookback delta
+  std::int64_t default_subquery_step_ms = 60 * 1000;  // the evaluation interval
+  bool semantics_v3 = false;
+  std::size_t max_samples = 50'000'000;  // a query loading more fails, as Prometheus' does
+};
+
+struct InstantSample {
+  Labels labels;
+  double value = 0;
+};
+
+struct Value {
+  ValueType type = ValueType::None;
+  double scalar = 0;                   // Scalar
+  std::string string;                  // String
+  std::vector<InstantSample> vector;   // Vector
+  std::vector<Series> matrix;          // Matrix
+};
+
+// A runtime error ("vector cannot contain metrics with the same labelset",
+// "many-to-many matching not allowed"): the message Prometheus would give.
+struct EvalError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Evaluates `expr` at instant `t_ms`. Throws EvalError.
+Value evaluate(const Node& expr, const SeriesStore& store, std::int64_t t_ms, const EvalOptions& options = {});
+
+}  // namespace greenlight::promql
