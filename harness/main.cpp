@@ -28,6 +28,7 @@ Usage:
   greenlight load URL [options]     a load test from the command line (like wrk, wrk2)
   greenlight capacity URL --slo S   the highest request rate the target sustains within its SLOs
   greenlight migrate verify|status|lint --dir DIR ...   rehearse, check and lint schema migrations
+  greenlight backup drill|verify|history --db DSN ...   restore drill: back up, restore into scratch, compare
   greenlight --version | --help
   greenlight COMMAND --help         options of one command
 
@@ -161,6 +162,7 @@ int main(int argc, char** argv) {
     if (cmd == "load") return cmd_load(argc, argv);
     if (cmd == "capacity") return cmd_capacity(argc, argv);
     if (cmd == "migrate") return cmd_migrate(argc, argv);
+    if (cmd == "backup") return cmd_backup(argc, argv);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "greenlight: %s\n\n%s", e.what(), kUsage);

@@ -26,6 +26,7 @@ struct ProcessSpec {
 
 struct ProcessResult {
   std::string program;  // argv[0] as given, for failure()
+  std::chrono::milliseconds timeout{0};  // the spec's limit, for failure()
   int exit_code = -1;  // 128+N when killed by signal N
   bool timed_out = false;
   bool cancelled = false;
@@ -48,7 +49,9 @@ std::optional<std::filesystem::path> find_program(const std::string& program,
 
 // Splits a command line the way a POSIX shell splits words (quotes and
 // backslashes; no variables, globs or pipes), for --backup-cmd templates.
-// Throws std::invalid_argument on an unterminated quote.
+// Throws std::invalid_argument on an unterminated quote, and on unquoted shell
+// syntax (| ; & < > ( ) ` $ #) that would silently become arguments: such a
+// command must be written as sh -c '...' or put in a script.
 std::vector<std::string> split_command(const std::string& command);
 
 }  // namespace greenlight

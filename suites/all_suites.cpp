@@ -4,6 +4,7 @@
 #include "suites/all_suites.h"
 
 #include "harness/version.h"
+#include "suites/backup/backup_suite.h"
 #include "suites/load/load_suite.h"
 #include "suites/migration/migration_suite.h"
 #include "suites/smoke/smoke_suite.h"
@@ -37,7 +38,7 @@ std::vector<SuiteKind> all_suite_kinds() {
   return {
       {"smoke", [](const PlanNode& section) { return build_smoke_suite(section); }},
       {"migration", [](const PlanNode& section) { return build_migration_suite(section); }},
-      planned("backup"),
+      {"backup", [](const PlanNode& section) { return build_backup_suite(section); }},
       planned("alerts"),
       {"load", [](const PlanNode& section) { return build_load_suite(section); }},
   };

@@ -36,17 +36,27 @@ struct BackupOptions {
 // Writes a backup of `source_dsn` to `artifact`. SQLite: the online backup
 // API from a read-only connection (a consistent copy of a live database).
 // PostgreSQL: pg_dump -Fc, after checking that pg_dump's major version is at
-// least the server's. Throws std::runtime_error naming the step and cause
-// ("pg_dump not found on PATH: install postgresql-client-15").
+// least the server's; the password goes in PGPASSWORD, never on the command
+// line. Throws std::runtime_error naming the step and cause ("pg_dump not
+// found on PATH (Debian: apt install postgresql-client-15)"). A backup_cmd
+// must contain {artifact} (std::invalid_argument otherwise) and write it.
+// StepResult texts never hold the DSN's password ([redacted]).
 StepResult take_backup(const std::string& source_dsn, const std::filesystem::path& artifact, const BackupOptions& o);
 
 // Restores `artifact` into the (empty) scratch database `scratch_dsn`.
-// SQLite: copies the file (decompressing .gz; a .sql is executed); PostgreSQL:
-// pg_restore -j N --exit-on-error --no-owner (custom format) or psql
-// -v ON_ERROR_STOP=1 (plain SQL). Throws std::runtime_error on failure.
+// SQLite: the scratch file must be absent, empty or without schema (else
+// refused); its pages are copied in with the backup API (decompressing .gz
+// first), so a connection already open on it sees the result; a .sql is
+// executed statement by statement. PostgreSQL: pg_restore -j N
+// --exit-on-error --no-owner --no-privileges (custom format) or psql
+// -v ON_ERROR_STOP=1 (plain SQL). A restore_cmd must contain {artifact} and
+// {scratch}. Throws std::runtime_error on failure. A restore that succeeds
+// but loads nothing is not detected here: that is the comparison's job.
 StepResult restore_backup(const std::filesystem::path& artifact, const std::string& scratch_dsn, const BackupOptions& o);
 
-// "{source}" etc. replaced by the values, each as one argument.
+// The template split like a shell would (split_command), then "{source}" etc.
+// replaced inside each word: a value with spaces stays one argument. Unknown
+// {names} stay as written.
 std::vector<std::string> expand_command(const std::string& tmpl, const std::map<std::string, std::string>& values);
 
 }  // namespace greenlight

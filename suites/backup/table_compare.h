@@ -21,35 +21,41 @@ namespace greenlight {
 struct TableDigest {
   std::string table;      // "users", "audit.log"
   uint64_t rows = 0;
-  std::string checksum;   // hex; equal iff same multiset of rows (with overwhelming probability)
+  std::string checksum;   // hex; equal iff same multiset of rows (with overwhelming probability); empty for a volatile table
   uint64_t bytes = 0;     // bytes of row data hashed, for throughput figures
 };
 
 struct DatabaseDigest {
   std::map<std::string, TableDigest> tables;
-  std::map<std::string, int64_t> sequences;  // PostgreSQL sequences' last values; SQLite sqlite_sequence
+  // PostgreSQL sequences' last values (a never-used one has none and is left
+  // out); SQLite sqlite_sequence, by table name. Sequences owned by a volatile
+  // or excluded table are left out with it.
+  std::map<std::string, int64_t> sequences;
 };
 
 struct DigestOptions {
   std::set<std::string> volatile_tables;  // counted only (rows may change during the drill)
-  std::set<std::string> exclude_tables;   // not read at all
+  std::set<std::string> exclude_tables;   // not read at all (tables or sequences)
 };
 
-// Reads every user table through `db` (read-only queries in one snapshot).
-// Throws DatabaseError.
+// Reads every user table through `db` (read-only queries in one snapshot: a
+// transaction it opens and ends, or the caller's when one is open). Throws
+// DatabaseError.
 DatabaseDigest digest_database(Database& db, const DigestOptions& options = {});
 
 struct TableDifference {
-  std::string table;
-  std::string message;  // "missing in the restored copy", "rows: 1000 in the source, 998 restored", "content differs (same row count)"
+  std::string table;      // or sequence
+  std::string message;    // a sentence naming it: "table orders: 1000 rows in the source, 998 in the restored copy"
 };
 
 // Differences from source to restored. Volatile tables compare by count within
-// `volatile_tolerance` rows (the restored count may trail the source's).
+// `volatile_tolerance` rows either way (the restored count may trail the
+// source's, or lead it where rows were deleted since).
 std::vector<TableDifference> compare_digests(const DatabaseDigest& source, const DatabaseDigest& restored,
                                              const DigestOptions& options = {}, uint64_t volatile_tolerance = 0);
 
-// SQLite: PRAGMA integrity_check and foreign_key_check problems, one per line; empty when clean.
+// SQLite: PRAGMA integrity_check and foreign_key_check problems, one per line;
+// empty when clean. std::invalid_argument for a PostgreSQL handle.
 std::vector<std::string> sqlite_integrity(Database& db);
 
 // The newest value of `column` in `table` (e.g. created_at), as text, for RPO.

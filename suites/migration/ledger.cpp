@@ -6,6 +6,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "harness/history_db.h"
+
 #include <chrono>
 #include <ctime>
 #include <stdexcept>
@@ -13,9 +15,6 @@
 namespace greenlight {
 
 namespace {
-
-// PRAGMA user_version: bump it with a migration step below when the table changes.
-constexpr int kSchemaVersion = 1;
 
 std::string now_utc() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -39,33 +38,7 @@ struct Ledger::Impl {
 
 Ledger::Ledger(const std::filesystem::path& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
-  try {
-    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  } catch (const std::exception& e) {
-    throw impl_->fail("cannot create its folder", e);
-  }
-  try {
-    impl_->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
-    int version = impl_->db->execAndGet("PRAGMA user_version").getInt();
-    if (version > kSchemaVersion)
-      throw std::runtime_error("written by a newer greenlight (schema version " + std::to_string(version) +
-                               ", this one knows " + std::to_string(kSchemaVersion) + ")");
-    if (version < 1) {
-      SQLite::Transaction tx(*impl_->db);
-      impl_->db->exec(
-          "CREATE TABLE IF NOT EXISTS migration_ledger ("
-          " target TEXT NOT NULL,"
-          " version TEXT NOT NULL,"
-          " file TEXT NOT NULL,"
-          " sha256 TEXT NOT NULL,"
-          " first_seen TEXT NOT NULL,"
-          " PRIMARY KEY (target, version))");
-      impl_->db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-      tx.commit();
-    }
-  } catch (const std::exception& e) {
-    throw impl_->fail("cannot open", e);
-  }
+  impl_->db = open_history_db(path);
 }
 
 Ledger::~Ledger() = default;

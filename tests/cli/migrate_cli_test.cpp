@@ -1,7 +1,7 @@
 // `greenlight migrate verify|status|lint` end to end: what a person reads in
 // the terminal, exit codes, reports, and scratch databases dropped even when
-// the run is interrupted. Also the demo plan's migration suite against the
-// demo target, as ./ci/demo runs it.
+// the run is interrupted. Also the demo plan's migration and backup suites
+// against the demo target, as ./ci/demo runs them.
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -129,14 +129,14 @@ TEST_CASE("Ctrl-C during migrate verify drops the scratch database and writes re
   CHECK(json["interrupted"] == true);
 }
 
-TEST_CASE("the demo plan's migration suite passes against the demo target", "[cli][migration][demo]") {
+TEST_CASE("the demo plan's migration and backup suites pass against the demo target", "[cli][migration][backup][demo]") {
   TempDir d;
   FixtureOptions o;
   o.extra_args = {"--migrations", SOURCE_DIR "/fixtures/demo/migrations/app"};
   FixtureProcess fixture(o);
-  CommandResult r = run_greenlight({"run", SOURCE_DIR "/fixtures/demo/greenlight.yaml", "--suite", "migration", "--out",
+  CommandResult r = run_greenlight({"run", SOURCE_DIR "/fixtures/demo/greenlight.yaml", "--suite", "migration", "--suite", "backup", "--out",
                                     d.file("reports"), "--target-url", fixture.url(), "--var",
-                                    "database=sqlite://" + fixture.db_path(), "--var", "ledger=" + d.file("history.db")});
+                                    "database=sqlite://" + fixture.db_path(), "--var", "history=" + d.file("history.db")});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   auto json = nlohmann::json::parse(read_file(d.file("reports/greenlight.json")));
@@ -145,4 +145,9 @@ TEST_CASE("the demo plan's migration suite passes against the demo target", "[cl
   CHECK(names.count("app: drift"));
   CHECK(names.count("app: status"));
   CHECK(names.count("audit: reverse 20261115100000_add_audit_log_subject.sql"));
+  REQUIRE(json["suites"].size() == 2);
+  std::set<std::string> drill;
+  for (auto& c : json["suites"][1]["checks"]) drill.insert(c["name"].get<std::string>());
+  CHECK(drill.count("table items"));
+  CHECK(drill.count("rto"));
 }

@@ -66,7 +66,7 @@ TEST_CASE("a ledger written by a newer greenlight or in an unusable place is ref
     SQLite::Database raw(path.string(), SQLite::OPEN_READWRITE);
     raw.exec("PRAGMA user_version = 7");
   }
-  CHECK_THROWS_WITH(Ledger(path), Catch::Contains(path.string()) && Catch::Contains("newer greenlight"));
+  CHECK_THROWS_WITH(Ledger(path), Catch::Contains(path.string()) && Catch::Contains("newer than this greenlight"));
 
   // The parent "folder" is a file: neither the folder nor the database can be made.
   const fs::path blocker = fs::path(dir.path()) / "not-a-dir";

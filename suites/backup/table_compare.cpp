@@ -1,0 +1,393 @@
+// Table-by-table proof that a restored database holds its source's data.
+//
+// How a table's content becomes one checksum, in constant memory:
+//  - every row is read as text that is exact and the same wherever the same
+//    data lives: SQLite values carry their storage class (typeof) as a tag,
+//    reals print with 21 significant digits (SQLite's own exact form; its
+//    %.17g loses the last digit of large numbers) and blobs as hex;
+//    PostgreSQL rows print as record text (ROW(r.*)::text, which quotes ''
+//    and leaves NULL empty, so the two differ) under fixed output settings
+//    (extra_float_digits, TimeZone UTC, DateStyle ISO, bytea hex, ...);
+//  - each row is encoded length-prefixed with NULL distinct from any text,
+//    hashed with SHA-256, and the digests are added modulo 2^256: the sum
+//    does not depend on the order of rows but does on every duplicate or
+//    missing one (XOR would let two equal rows cancel out).
+//
+// Which tables: SQLite tables of sqlite_schema except sqlite_* and virtual
+// tables (their data lives in their shadow tables, which are compared);
+// PostgreSQL ordinary tables (relkind r) of every schema but the system ones,
+// each read with ONLY. A partitioned table (relkind p) holds no rows of its
+// own: it is compared through its partitions, which are ordinary tables, so
+// a difference names the partition where it is.
+#include "suites/backup/table_compare.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace greenlight {
+
+namespace {
+
+// Sums the SHA-256 digests of rows modulo 2^256, one reused hashing context
+// for the whole table.
+class digest_RowSum {
+ public:
+  digest_RowSum() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
+    if (!md_ || !ctx_) {
+      release();
+      throw DatabaseError("OpenSSL cannot provide SHA-256 for the table checksums");
+    }
+    buffer_.reserve(4096);
+  }
+  ~digest_RowSum() { release(); }
+  digest_RowSum(const digest_RowSum&) = delete;
+  digest_RowSum& operator=(const digest_RowSum&) = delete;
+
+  void add(const Row& row) {
+    buffer_.clear();
+    for (const auto& value : row) {
+      if (!value) {
+        buffer_ += '\0';
+        continue;
+      }
+      buffer_ += '\1';
+      uint64_t n = value->size();
+      char length[8];
+      for (int i = 0; i < 8; ++i) length[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+      buffer_.append(length, 8);
+      buffer_ += *value;
+    }
+    unsigned char digest[32];
+    unsigned int size = 0;
+    if (EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 || EVP_DigestUpdate(ctx_, buffer_.data(), buffer_.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx_, digest, &size) != 1 || size != sizeof digest)
+      throw DatabaseError("OpenSSL failed to hash a row for the table checksums");
+    // Big-endian limbs; limb 3 is the least significant.
+    unsigned carry = 0;
+    for (int limb = 3; limb >= 0; --limb) {
+      uint64_t d = 0;
+      for (int i = 0; i < 8; ++i) d = (d << 8) | digest[limb * 8 + i];
+      uint64_t s = sum_[limb] + d;
+      unsigned c1 = s < d;
+      uint64_t t = s + carry;
+      unsigned c2 = t < s;
+      sum_[limb] = t;
+      carry = c1 | c2;
+    }
+    ++rows_;
+    bytes_ += buffer_.size();
+  }
+
+  std::string hex() const {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (uint64_t limb : sum_)
+      for (int shift = 60; shift >= 0; shift -= 4) out += digits[(limb >> shift) & 0xf];
+    return out;
+  }
+  uint64_t rows() const { return rows_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+  std::string buffer_;
+  uint64_t sum_[4] = {0, 0, 0, 0};
+  uint64_t rows_ = 0;
+  uint64_t bytes_ = 0;
+
+  void release() {
+    if (ctx_) EVP_MD_CTX_free(ctx_);
+    if (md_) EVP_MD_free(md_);
+    ctx_ = nullptr;
+    md_ = nullptr;
+  }
+};
+
+std::string digest_quote_ident(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string digest_quote_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// A table as named in results ("audit.log") and as spelled in SQL.
+struct digest_Table {
+  std::string name;
+  std::string sql;
+};
+
+int64_t digest_int(const std::optional<std::string>& v, const std::string& what) {
+  if (!v) throw DatabaseError(what + ": no value");
+  try {
+    size_t used = 0;
+    long long n = std::stoll(*v, &used);
+    if (used != v->size()) throw std::invalid_argument(*v);
+    return n;
+  } catch (const std::exception&) {
+    throw DatabaseError(what + ": '" + *v + "' is not an integer");
+  }
+}
+
+uint64_t digest_count(Database& db, const digest_Table& t) {
+  std::optional<std::string> n = db.query_value("SELECT count(*) FROM " + t.sql);
+  return static_cast<uint64_t>(digest_int(n, db.name() + ": row count of table " + t.name));
+}
+
+// ------------------------------------------------------------------- SQLite
+
+std::vector<digest_Table> digest_sqlite_tables(Database& db) {
+  std::vector<digest_Table> out;
+  db.for_each_row(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+      "AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
+      [&](const Row& r) { out.push_back({*r.at(0), digest_quote_ident(*r.at(0))}); });
+  return out;
+}
+
+// One text per column, its storage class as the first letter: 'i1' and 't1'
+// differ, and so do a real and the integer it equals.
+std::string digest_sqlite_select(Database& db, const digest_Table& t) {
+  std::string select;
+  db.for_each_row("SELECT name FROM pragma_table_info(" + digest_quote_literal(t.name) + ") ORDER BY cid",
+                  [&](const Row& r) {
+                    std::string c = digest_quote_ident(*r.at(0));
+                    if (!select.empty()) select += ", ";
+                    select += "CASE typeof(" + c + ") WHEN 'integer' THEN 'i' || " + c +
+                              " WHEN 'real' THEN 'r' || printf('%!.20e', " + c + ") WHEN 'text' THEN 't' || " + c +
+                              " WHEN 'blob' THEN 'b' || hex(" + c + ") END";
+                  });
+  if (select.empty()) throw DatabaseError(db.name() + ": table " + t.name + " has no columns to read");
+  return "SELECT " + select + " FROM " + t.sql;
+}
+
+void digest_sqlite_sequences(Database& db, const DigestOptions& options, DatabaseDigest& out) {
+  if (!db.query_value("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'")) return;
+  db.for_each_row("SELECT name, seq FROM sqlite_sequence", [&](const Row& r) {
+    if (!r.at(0)) return;
+    const std::string& table = *r.at(0);
+    if (options.volatile_tables.count(table) || options.exclude_tables.count(table)) return;
+    out.sequences[table] = digest_int(r.at(1), db.name() + ": sqlite_sequence of table " + table);
+  });
+}
+
+// --------------------------------------------------------------- PostgreSQL
+
+// The name of a relation the way the schema snapshot names it.
+constexpr const char* kPgName =
+    "CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END";
+constexpr const char* kPgUserSchema = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
+
+std::vector<digest_Table> digest_pg_tables(Database& db) {
+  std::vector<digest_Table> out;
+  db.for_each_row(std::string("SELECT ") + kPgName +
+                      ", format('ONLY %I.%I', n.nspname, c.relname) FROM pg_class c "
+                      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                      "AND c.relpersistence <> 't' AND " +
+                      kPgUserSchema + " ORDER BY 1",
+                  [&](const Row& r) { out.push_back({*r.at(0), *r.at(1)}); });
+  return out;
+}
+
+// Output settings that make the text of a value depend on the value only,
+// not on the session; LOCAL, so they end with the snapshot.
+void digest_pg_settings(Database& db) {
+  for (const char* setting :
+       {"SET LOCAL extra_float_digits = 3", "SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, YMD'",
+        "SET LOCAL IntervalStyle = 'postgres'", "SET LOCAL bytea_output = 'hex'", "SET LOCAL lc_monetary = 'C'"})
+    db.exec(setting);
+}
+
+// Sequences owned by a volatile or excluded table (serial, identity) move
+// with it and are left out like it.
+void digest_pg_sequences(Database& db, const DigestOptions& options, DatabaseDigest& out) {
+  std::vector<std::string> unreadable;
+  db.for_each_row(std::string("SELECT ") + kPgName +
+                      ", CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') "
+                      "THEN pg_sequence_last_value(c.oid) END, has_sequence_privilege(c.oid, 'SELECT,USAGE'), "
+                      "(SELECT CASE WHEN tn.nspname = 'public' THEN t.relname::text ELSE tn.nspname || '.' || "
+                      "t.relname END FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid "
+                      "JOIN pg_namespace tn ON tn.oid = t.relnamespace WHERE d.classid = 'pg_class'::regclass "
+                      "AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+                      "LIMIT 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND " +
+                      kPgUserSchema + " ORDER BY 1",
+                  [&](const Row& r) {
+                    const std::string& name = *r.at(0);
+                    if (options.exclude_tables.count(name)) return;
+                    if (r.at(3) && (options.volatile_tables.count(*r.at(3)) || options.exclude_tables.count(*r.at(3))))
+                      return;
+                    if (r.at(2) != std::optional<std::string>("t")) {
+                      unreadable.push_back(name);
+                      return;
+                    }
+                    // NULL: never used (or reset with setval(..., false)); pg_dump restores it so.
+                    if (r.at(1)) out.sequences[name] = digest_int(r.at(1), db.name() + ": sequence " + name);
+                  });
+  if (!unreadable.empty()) {
+    std::string names;
+    for (const auto& n : unreadable) names += (names.empty() ? "" : ", ") + n;
+    throw DatabaseError("PostgreSQL " + db.name() + ": cannot read the value of sequence(s) " + names +
+                        ": the user lacks SELECT or USAGE on them (GRANT SELECT ON ALL SEQUENCES IN SCHEMA ... "
+                        "TO the user, or exclude them)");
+  }
+}
+
+// REPEATABLE READ: one snapshot for every table. A read-only handle's begin()
+// already is; a read-write one (a scratch copy) is switched before its first query.
+void digest_pg_snapshot(Database& db, bool own_transaction) {
+  std::string level = db.query_value("SHOW transaction_isolation").value_or("");
+  if (level == "repeatable read" || level == "serializable") return;
+  if (!own_transaction)
+    throw DatabaseError("PostgreSQL " + db.name() + ": the open transaction is " + level +
+                        ": reading every table in one snapshot needs REPEATABLE READ");
+  db.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+}
+
+// -------------------------------------------------------------------- both
+
+void digest_tables(Database& db, const DigestOptions& options, DatabaseDigest& out) {
+  bool sqlite = db.dialect() == Dialect::sqlite;
+  std::vector<digest_Table> tables = sqlite ? digest_sqlite_tables(db) : digest_pg_tables(db);
+  for (const digest_Table& t : tables) {
+    if (options.exclude_tables.count(t.name)) continue;
+    TableDigest d;
+    d.table = t.name;
+    if (options.volatile_tables.count(t.name)) {
+      d.rows = digest_count(db, t);
+    } else {
+      std::string sql = sqlite ? digest_sqlite_select(db, t) : "SELECT ROW(r.*)::text FROM " + t.sql + " AS r";
+      digest_RowSum sum;
+      db.for_each_row(sql, [&](const Row& r) { sum.add(r); });
+      d.rows = sum.rows();
+      d.checksum = sum.hex();
+      d.bytes = sum.bytes();
+    }
+    out.tables[t.name] = d;
+  }
+}
+
+std::string digest_rows(uint64_t n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
+}  // namespace
+
+DatabaseDigest digest_database(Database& db, const DigestOptions& options) {
+  DatabaseDigest out;
+  bool own = !db.in_transaction();
+  // SQLite: BEGIN is deferred; the first SELECT below takes the read snapshot.
+  if (own) db.begin();
+  try {
+    if (db.dialect() == Dialect::postgresql) {
+      digest_pg_snapshot(db, own);
+      digest_pg_settings(db);
+    }
+    digest_tables(db, options, out);
+    if (db.dialect() == Dialect::sqlite)
+      digest_sqlite_sequences(db, options, out);
+    else
+      digest_pg_sequences(db, options, out);
+    if (own) db.commit();
+  } catch (...) {
+    if (own) db.rollback();
+    throw;
+  }
+  return out;
+}
+
+std::vector<TableDifference> compare_digests(const DatabaseDigest& source, const DatabaseDigest& restored,
+                                             const DigestOptions& options, uint64_t volatile_tolerance) {
+  std::vector<TableDifference> out;
+  auto add = [&](const std::string& table, std::string message) { out.push_back({table, std::move(message)}); };
+
+  for (const auto& [name, s] : source.tables) {
+    if (options.exclude_tables.count(name)) continue;
+    auto it = restored.tables.find(name);
+    if (it == restored.tables.end()) {
+      add(name, "table " + name + " is missing in the restored copy");
+      continue;
+    }
+    const TableDigest& r = it->second;
+    if (options.volatile_tables.count(name)) {
+      uint64_t gap = s.rows > r.rows ? s.rows - r.rows : r.rows - s.rows;
+      if (gap > volatile_tolerance)
+        add(name, "table " + name + " (volatile): " + digest_rows(s.rows) + " in the source, " +
+                      std::to_string(r.rows) + " in the restored copy, " + std::to_string(gap) +
+                      " apart where at most " + std::to_string(volatile_tolerance) + " may be");
+      continue;
+    }
+    if (s.rows != r.rows) {
+      add(name, "table " + name + ": " + digest_rows(s.rows) + " in the source, " + std::to_string(r.rows) +
+                    " in the restored copy");
+    } else if (s.checksum.empty() || r.checksum.empty()) {
+      // Digested as volatile on one side but compared as a stable table:
+      // equal counts alone must not pass as equal content.
+      add(name, "table " + name + ": no content checksum in the " + (s.checksum.empty() ? "source" : "restored") +
+                    " digest (it was read as volatile there), so its content cannot be compared");
+    } else if (s.checksum != r.checksum) {
+      add(name, "table " + name + ": content differs with the same row count (a changed value)");
+    }
+  }
+  for (const auto& [name, r] : restored.tables) {
+    if (options.exclude_tables.count(name) || source.tables.count(name)) continue;
+    add(name, "table " + name + " is in the restored copy but not in the source");
+  }
+
+  for (const auto& [name, s] : source.sequences) {
+    auto it = restored.sequences.find(name);
+    if (it == restored.sequences.end())
+      add(name, "sequence " + name + ": " + std::to_string(s) +
+                    " in the source, never used or missing in the restored copy");
+    else if (it->second != s)
+      add(name, "sequence " + name + ": " + std::to_string(s) + " in the source, " + std::to_string(it->second) +
+                    " restored");
+  }
+  for (const auto& [name, r] : restored.sequences)
+    if (!source.sequences.count(name))
+      add(name, "sequence " + name + ": never used or missing in the source, " + std::to_string(r) + " restored");
+  return out;
+}
+
+std::vector<std::string> sqlite_integrity(Database& db) {
+  if (db.dialect() != Dialect::sqlite)
+    throw std::invalid_argument("sqlite_integrity: " + db.name() + " is not a SQLite database");
+  std::vector<std::string> out;
+  db.for_each_row("PRAGMA integrity_check", [&](const Row& r) {
+    std::string line = r.empty() || !r[0] ? "" : *r[0];
+    if (line != "ok") out.push_back("integrity_check: " + line);
+  });
+  db.for_each_row("PRAGMA foreign_key_check", [&](const Row& r) {
+    auto at = [&](size_t i) { return i < r.size() && r[i] ? *r[i] : std::string("?"); };
+    out.push_back("foreign_key_check: table " + at(0) + (r.size() > 1 && r[1] ? " rowid " + *r[1] : "") +
+                  " references a missing row of table " + at(2) + " (foreign key " + at(3) + ")");
+  });
+  return out;
+}
+
+std::optional<std::string> newest_value(Database& db, const std::string& table, const std::string& column) {
+  std::string from;
+  if (db.dialect() == Dialect::postgresql) {
+    // The snapshot's names: "audit.log" is table log of schema audit; "users" is in public.
+    size_t dot = table.find('.');
+    from = dot == std::string::npos
+               ? "public." + digest_quote_ident(table)
+               : digest_quote_ident(table.substr(0, dot)) + "." + digest_quote_ident(table.substr(dot + 1));
+  } else {
+    from = digest_quote_ident(table);
+  }
+  return db.query_value("SELECT max(" + digest_quote_ident(column) + ") FROM " + from);
+}
+
+}  // namespace greenlight
