@@ -29,6 +29,7 @@ Usage:
   greenlight capacity URL --slo S   the highest request rate the target sustains within its SLOs
   greenlight migrate verify|status|lint --dir DIR ...   rehearse, check and lint schema migrations
   greenlight backup drill|verify|history --db DSN ...   restore drill: back up, restore into scratch, compare
+  greenlight rules lint|test|check FILE...              alert rules: lint, promtool-format unit tests, live checks
   greenlight --version | --help
   greenlight COMMAND --help         options of one command
 
@@ -163,6 +164,7 @@ int main(int argc, char** argv) {
     if (cmd == "capacity") return cmd_capacity(argc, argv);
     if (cmd == "migrate") return cmd_migrate(argc, argv);
     if (cmd == "backup") return cmd_backup(argc, argv);
+    if (cmd == "rules") return cmd_rules(argc, argv);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "greenlight: %s\n\n%s", e.what(), kUsage);

@@ -31,6 +31,8 @@ struct Rule {
   std::int64_t keep_firing_for_ms = 0;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  std::map<std::string, int> label_lines;       // line of each label's key
+  std::map<std::string, int> annotation_lines;  // line of each annotation's key
   promql::NodePtr parsed;  // null when expr does not parse
   const std::string& name() const { return alert.empty() ? record : alert; }
 };
@@ -40,14 +42,20 @@ struct RuleGroup {
   int line = 0;
   std::int64_t interval_ms = 0;  // 0: the global evaluation interval
   int limit = 0;
+  // Prometheus 3 only (2.42 refuses them; greenlight accepts them with a
+  // "prometheus3-only" warning finding).
+  std::int64_t query_offset_ms = 0;
+  std::map<std::string, std::string> labels;
   std::vector<Rule> rules;
 };
 
 struct RuleFile {
   std::string path;
   std::vector<RuleGroup> groups;
-  std::vector<RuleFinding> findings;  // errors Prometheus would refuse the file for
-  bool ok() const;                    // no error finding
+  // Errors Prometheus would refuse the file for, plus warnings only the
+  // loader can see (a Prometheus 3 field); rule_lint.h adds the rest.
+  std::vector<RuleFinding> findings;
+  bool ok() const;  // no error finding
 };
 
 // Reads and validates `path` (never throws for its content; an unreadable file

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -36,14 +37,32 @@ struct Series {
 // The series a test (or a generated corpus run) feeds the evaluator.
 class SeriesStore {
  public:
-  // Appends; samples of one series must come in ascending time order.
+  SeriesStore();
+  ~SeriesStore();
+  SeriesStore(const SeriesStore& other);
+  SeriesStore& operator=(const SeriesStore& other);
+  SeriesStore(SeriesStore&&) noexcept;
+  SeriesStore& operator=(SeriesStore&&) noexcept;
+
+  // Appends; samples of one series must come in ascending time order (a
+  // sample at or before the series' last one throws std::invalid_argument).
+  // `labels` need not be sorted; a label with an empty value is dropped, as
+  // Prometheus does.
   void add(const Labels& labels, std::int64_t t_ms, double v);
   const std::vector<Series>& series() const { return series_; }
   // Series whose labels satisfy every matcher (a selector's matchers plus its name).
   std::vector<const Series*> select(const VectorSelector& sel) const;
+  // The same as indices into series(); cached until a new series is added.
+  // Throws EvalError for a matcher regex Go would reject.
+  std::vector<std::size_t> select_indices(const VectorSelector& sel) const;
+
+  struct Index;  // the evaluator's view: label sets by index, names, selection cache
+
+  const Index& index() const { return *index_; }
 
  private:
   std::vector<Series> series_;
+  std::unique_ptr<Index> index_;
 };
 
 struct EvalOptions {
