@@ -82,7 +82,12 @@ TEST_CASE("a failing target fails the error-rate threshold", "[load][fixture]") 
 )");
   const Check& err = named(r, "api: error_rate<1%");
   CHECK(err.outcome == Outcome::failed);
-  CHECK_THAT(err.message, Catch::StartsWith("error_rate=5"));
+  // The fixture's error-rate fault fails half the requests: about 50%, not
+  // exactly (49.99% was seen on a loaded machine).
+  REQUIRE_THAT(err.message, Catch::StartsWith("error_rate="));
+  double rate = std::stod(err.message.substr(std::string("error_rate=").size()));
+  CHECK(rate > 40);
+  CHECK(rate < 60);
 }
 
 TEST_CASE("an unreachable target fails the run check with the error class", "[load]") {
