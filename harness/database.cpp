@@ -13,12 +13,16 @@
 //    ("COMMIT; INSERT ..."). Statements that would end that transaction from
 //    inside (COMMIT, ROLLBACK, ...) are refused before they are sent, so a
 //    session setting changed by the caller can never apply to a write.
+//    for_each_row_bytes streams through COPY (query) TO STDOUT, which only
+//    the simple protocol carries: its query is first parsed alone through
+//    the extended protocol, so nothing can follow it either.
 #include "harness/database.h"
 
 #include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -50,6 +54,16 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
+}
+
+// A length as LEB128 (7 bits a byte, high bit: more follows): prefix-free,
+// so values written after it cannot be mistaken for part of it.
+void append_length(std::string& out, uint64_t n) {
+  while (n >= 0x80) {
+    out += static_cast<char>((n & 0x7f) | 0x80);
+    n >>= 7;
+  }
+  out += static_cast<char>(n);
 }
 
 // Server messages span lines ("ERROR: ...\nLINE 1: ...\n ^"); messages of
@@ -258,7 +272,10 @@ class SqliteDatabase final : public RowSource {
     if (!fs::exists(path_, ec))
       throw DatabaseError("SQLite " + name_ + ": the database file " + path_ + " does not exist");
     try {
-      int flags = access == Access::read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+      // NOMUTEX: a handle is used by one thread at a time (like a libpqxx
+      // connection), so SQLite need not lock the connection on every call;
+      // reading a big table calls it several times per value.
+      int flags = (access == Access::read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE) | SQLite::OPEN_NOMUTEX;
       db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
       if (access == Access::read_only) db_->exec("PRAGMA query_only = ON");
       // Opening is lazy in SQLite: read the schema now so that a file that is
@@ -311,6 +328,56 @@ class SqliteDatabase final : public RowSource {
       }
     } catch (const SQLite::Exception& e) {
       throw error(e.what(), sql);
+    }
+  }
+
+  // Each value as its storage class and its exact bytes straight from the
+  // statement (integers and reals as their 8 bytes, text and blobs
+  // length-prefixed): no text conversion, no allocation per value. Several
+  // times faster than for_each_row on a big table, and 1 and 1.0 and '1'
+  // stay apart.
+  void for_each_row_bytes(const std::string& sql, const std::function<void(std::string_view)>& row) override {
+    check_allowed(sql);
+    // The C API directly: SQLiteCpp's Column objects cost a reference count
+    // per value, which shows on millions of rows.
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_->getHandle(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK)
+      throw error(sqlite3_errmsg(db_->getHandle()), sql);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+    sqlite3_stmt* s = stmt.get();
+    if (!s) throw error("no SQL statement", sql);
+    const int n = sqlite3_column_count(s);
+    std::string bytes;
+    for (;;) {
+      int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) throw error(sqlite3_errmsg(db_->getHandle()), sql);
+      bytes.clear();
+      for (int i = 0; i < n; ++i) {
+        // One call into the statement per value: the sqlite3_value_*
+        // accessors below do not check the statement again.
+        sqlite3_value* v = sqlite3_column_value(s, i);
+        const int type = sqlite3_value_type(v);
+        bytes += static_cast<char>(type);  // SQLITE_INTEGER 1, FLOAT 2, TEXT 3, BLOB 4, NULL 5
+        if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+          uint64_t bits = 0;
+          if (type == SQLITE_INTEGER) {
+            bits = static_cast<uint64_t>(sqlite3_value_int64(v));
+          } else {
+            double d = sqlite3_value_double(v);
+            std::memcpy(&bits, &d, sizeof bits);
+          }
+          char le[8];  // little-endian whatever the machine
+          for (int b = 0; b < 8; ++b) le[b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+          bytes.append(le, sizeof le);
+        } else if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+          const void* p = type == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(v)) : sqlite3_value_blob(v);
+          const int size = sqlite3_value_bytes(v);
+          append_length(bytes, static_cast<uint64_t>(size));
+          if (size > 0) bytes.append(static_cast<const char*>(p), static_cast<size_t>(size));
+        }
+      }
+      row(bytes);
     }
   }
 
@@ -458,6 +525,29 @@ class PostgresDatabase final : public RowSource {
     }
   }
 
+  void for_each_row_bytes(const std::string& sql, const std::function<void(std::string_view)>& row) override {
+    check_allowed(sql);
+    try {
+      if (tx_) {
+        copy_out(*tx_, sql, row);
+      } else if (access_ == Access::read_only) {
+        pqxx::read_transaction t(*conn_);
+        copy_out(t, sql, row);
+        t.commit();
+      } else {
+        pqxx::work t(*conn_);
+        copy_out(t, sql, row);
+        t.commit();
+      }
+    } catch (const pqxx::broken_connection& e) {
+      throw lost_error(e.what(), sql);
+    } catch (const pqxx::sql_error& e) {
+      throw error(e.what(), sql);
+    } catch (const pqxx::failure& e) {
+      throw error(e.what(), sql);
+    }
+  }
+
   void begin() override {
     if (tx_) throw DatabaseError("PostgreSQL " + name_ + ": begin() while a transaction is already open");
     try {
@@ -562,6 +652,31 @@ class PostgresDatabase final : public RowSource {
       throw;
     }
     t.exec("CLOSE " + name);
+  }
+
+  // COPY (query) TO STDOUT: the server writes rows as it reads them, with
+  // no cursor round trip per batch and no result set to parse: about three
+  // times faster than stream_in for a whole table. A COPY text line is exact
+  // (NULL is \N, '' is empty, tabs and backslashes escaped) under the
+  // session's output settings, like the text for_each_row delivers.
+  // libpqxx 6.4's stream_from takes a table name and pastes it unquoted into
+  // COPY ... TO STDOUT, so the query goes in as a parenthesised "table".
+  void copy_out(pqxx::transaction_base& t, const std::string& sql, const std::function<void(std::string_view)>& row) {
+    const std::string query = strip_trailing_semicolons(sql);
+    // COPY goes through the simple protocol, which would also run a
+    // statement smuggled after the query ("...) TO STDOUT; COMMIT; ...").
+    // The extended protocol refuses a second statement: the query must parse
+    // there, alone, as a subquery first (LIMIT 0: planned, never read).
+    // The newline ends a trailing -- comment before the closing parenthesis.
+    if (access_ == Access::read_only) t.exec_params("SELECT 1 FROM (" + query + "\n) AS greenlight_copy_check LIMIT 0");
+    pqxx::stream_from copy(t, "(" + query + "\n)");
+    std::string line;
+    while (copy.get_raw_line(line)) {
+      std::string_view bytes(line);
+      if (!bytes.empty() && bytes.back() == '\n') bytes.remove_suffix(1);
+      row(bytes);
+    }
+    copy.complete();
   }
 
   static void deliver(const pqxx::result& r, std::vector<std::string>* columns,
@@ -671,6 +786,22 @@ QueryResult Database::query(const std::string& sql) {
   else
     for_each_row(sql, collect);  // another implementation (a test double): no column names
   return out;
+}
+
+// For implementations without their own encoding (test doubles): each value
+// as 0 for NULL or 1, its length and its text.
+void Database::for_each_row_bytes(const std::string& sql, const std::function<void(std::string_view)>& row) {
+  std::string bytes;
+  for_each_row(sql, [&](const Row& r) {
+    bytes.clear();
+    for (const auto& value : r) {
+      bytes += value ? '\1' : '\0';
+      if (!value) continue;
+      append_length(bytes, value->size());
+      bytes += *value;
+    }
+    row(bytes);
+  });
 }
 
 std::optional<std::string> Database::query_value(const std::string& sql) {

@@ -7,7 +7,8 @@
 //  - ScratchDatabase: a database greenlight creates, may write to, and always
 //    removes (destructor), even when a check failed or the run was interrupted.
 // Errors are DatabaseError with a message that names the database (password
-// redacted) and the cause.
+// redacted) and the cause. A handle is for one thread at a time; threads that
+// read side by side open a handle each.
 #pragma once
 
 #include <functional>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace greenlight {
@@ -50,6 +52,14 @@ class Database {
   virtual void exec(const std::string& sql) = 0;
   // Streams the rows of one query in constant memory (backup checksums).
   virtual void for_each_row(const std::string& sql, const std::function<void(const Row&)>& row) = 0;
+  // The same rows, each as one byte string that holds every value exactly
+  // (type, NULL apart from ''), for checksums of big tables: equal rows give
+  // equal bytes, different rows different bytes. The encoding is the
+  // handle's own (PostgreSQL: the row's COPY text line, streamed by COPY;
+  // SQLite: storage class and raw bytes of each value; otherwise: the text
+  // values of for_each_row, length-prefixed), so only bytes from the same
+  // kind of handle compare. Same access rules as for_each_row; a query only.
+  virtual void for_each_row_bytes(const std::string& sql, const std::function<void(std::string_view)>& row);
   QueryResult query(const std::string& sql);
   // The first column of the first row; nullopt when there is no row or it is NULL.
   std::optional<std::string> query_value(const std::string& sql);

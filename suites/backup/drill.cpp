@@ -1,14 +1,20 @@
 // One restore drill, step by step, every step a check with its timing. A step
 // that fails stops the steps that depend on it, which are reported skipped
 // with the reason; the history records every drill, passed or not.
+// Reading whole databases is most of a drill's time, so it runs side by side
+// with the other steps where they touch different databases: the source is
+// read beside the backup and the restore, and SQLite's integrity check of the
+// restored copy beside its digest (bench/backup_drill.sh, docs/benchmarks.md).
 #include "suites/backup/drill.h"
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 
 #include "harness/database.h"
 #include "harness/redactor.h"
@@ -67,6 +73,43 @@ std::string artifact_name(const DrillSpec& s) {
   return dialect_of(s.source) == Dialect::sqlite ? "backup.db" : "backup.dump";
 }
 
+// What the restored copy must equal: the source's schema and digest, read
+// as close as possible to the backup (one consistent snapshot).
+struct SourceRead {
+  SchemaSnapshot schema;
+  DatabaseDigest digest;
+  std::string error;  // empty when read
+  double seconds = 0;
+};
+
+// Runs on a thread of its own beside the backup, the artifact check and the
+// restore (they touch other databases and files), with a connection of its
+// own that no other thread uses. `abort` stops it between rows.
+SourceRead read_source(const DrillSpec& spec, const std::atomic<bool>* abort) {
+  SourceRead r;
+  auto start = Clock::now();
+  try {
+    auto db = open_database(spec.source, Access::read_only);
+    r.schema = snapshot_schema(*db);
+    DigestOptions options = spec.digest;
+    options.cancel = abort;
+    r.digest = digest_database(*db, options);
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  r.seconds = since(start);
+  return r;
+}
+
+// SQLite integrity and foreign keys of the restored copy, through a
+// read-only connection of its own, so that it runs beside the digest of the
+// same file: the two are most of the verification time of a big SQLite
+// database, and each keeps one core busy.
+std::vector<std::string> integrity_problems(const std::string& scratch_dsn) {
+  auto db = open_database(scratch_dsn, Access::read_only);
+  return sqlite_integrity(*db);
+}
+
 class Drill {
  public:
   Drill(const DrillSpec& spec, const std::function<void(const std::string&)>& progress)
@@ -75,6 +118,12 @@ class Drill {
   DrillOutcome run() {
     record_.started_at = iso_now();
     record_.source = redact_dsn(spec_.source);
+    // Reading the source (a full scan of every table, most of the drill's
+    // time) runs on a thread of its own from the start, beside the backup,
+    // the artifact check and the restore, which use other connections and
+    // files, instead of after them. Side by side with the backup it is also
+    // the read closest to the backup's own.
+    if (!interrupted()) source_read_ = std::async(std::launch::async, read_source, std::cref(spec_), &abort_source_);
     std::filesystem::path artifact = spec_.artifact;
     std::string work;
     if (artifact.empty()) {
@@ -84,8 +133,14 @@ class Drill {
     }
     record_.artifact = artifact.string();
     if (step("artifact")) inspect(artifact);
-    if (step("source")) read_source();
-    if (step("restore")) restore(artifact);
+    if (stopped_.empty() && !interrupted()) {
+      restore(artifact);  // reports "source" too, when its thread is done
+    } else {
+      abort_source_ = true;  // nothing will be compared with it
+      if (source_read_.valid()) source_read_.wait();
+      step("source");  // both reported skipped with the reason
+      step("restore");
+    }
     finish();
     if (spec_.artifact.empty() && spec_.work_dir.empty() && !work.empty()) {
       std::error_code ec;  // a temp folder that cannot be removed is not worth failing a drill over
@@ -100,9 +155,15 @@ class Drill {
   std::vector<Check> checks_;
   DrillRecord record_;
   std::string stopped_;  // why the remaining steps do not run
+  // Declared in this order so that the future (whose destructor joins the
+  // thread) goes before the flag the thread reads.
+  std::atomic<bool> abort_source_{false};  // stops that thread: not needed, or Ctrl-C
+  std::future<SourceRead> source_read_;    // read_source on its thread until take_source()
   DatabaseDigest source_digest_;
   SchemaSnapshot source_schema_;
   double throughput_bytes_ = 0;
+
+  bool interrupted() const { return spec_.methods.cancel && spec_.methods.cancel->load(); }
 
   bool step(const std::string& name) {
     if (stopped_.empty() && spec_.methods.cancel && spec_.methods.cancel->load()) stopped_ = "the run was interrupted";
@@ -170,48 +231,60 @@ class Drill {
     checks_.push_back(std::move(c));
   }
 
-  // The source, read as close as possible to the backup (one consistent
-  // snapshot): what the restored copy must equal.
-  void read_source() {
-    auto start = Clock::now();
-    try {
-      auto db = open_database(spec_.source, Access::read_only);
-      source_schema_ = snapshot_schema(*db);
-      source_digest_ = digest_database(*db, spec_.digest);
-    } catch (const std::exception& e) {
-      return fail({"source"}, std::string("cannot read the source to compare with: ") + e.what(),
-                  "the source could not be read");
+  // Waits for the source read and reports it as the "source" step.
+  bool take_source() {
+    // The digest looks at abort_source_ only: pass a Ctrl-C on while waiting.
+    while (source_read_.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+      if (interrupted()) abort_source_ = true;
+    SourceRead r = source_read_.get();
+    if (!r.error.empty()) {
+      fail({"source"}, "cannot read the source to compare with: " + r.error, "the source could not be read");
+      return false;
     }
+    source_schema_ = std::move(r.schema);
+    source_digest_ = std::move(r.digest);
     for (const auto& [name, t] : source_digest_.tables) throughput_bytes_ += double(t.bytes);
     Check c{"source"};
-    c.duration_s = since(start);
+    c.duration_s = r.seconds;
     c.figures = {{"tables", double(source_digest_.tables.size()), ""}};
     checks_.push_back(std::move(c));
+    return true;
   }
 
+  // Runs while read_source() does; reports "source" when both are done,
+  // then "restore" (so the report keeps the order of the steps), then
+  // verifies.
   void restore(const std::filesystem::path& artifact) {
+    if (progress_) progress_("backup drill: restore");
     std::unique_ptr<ScratchDatabase> scratch;
     Check c{"restore"};
+    std::string failure, stop_reason;
+    auto restore_start = Clock::now();
     try {
       std::string server = spec_.scratch.empty() && dialect_of(spec_.source) == Dialect::sqlite ? "sqlite://" : spec_.scratch;
       if (server.empty()) throw std::runtime_error("no scratch server given to restore into (--scratch postgresql://user@host/postgres)");
       scratch = std::make_unique<ScratchDatabase>(server, spec_.source);
     } catch (const std::exception& e) {
-      return fail(std::move(c), std::string("cannot create the scratch database: ") + e.what(), "there is no scratch database");
+      failure = std::string("cannot create the scratch database: ") + e.what();
+      stop_reason = "there is no scratch database";
     }
-    auto restore_start = Clock::now();
-    try {
-      scratch->close();
-      StepResult r = restore_backup(artifact, scratch->dsn(), spec_.methods);
-      record_.restore_s = c.duration_s = r.seconds;
-      c.figures = {{"restore_duration", r.seconds, "s"}};
-      if (!r.command.empty()) c.evidence.push_back({"command", r.command});
-      if (!r.output.empty()) c.evidence.push_back({"output", trim_evidence(r.output)});
-      checks_.push_back(std::move(c));
-    } catch (const std::exception& e) {
-      return fail(std::move(c), std::string("the restore into ") + scratch->name() + " failed: " + e.what(),
-                  "the restore failed");
+    if (scratch) {
+      restore_start = Clock::now();
+      try {
+        scratch->close();
+        StepResult r = restore_backup(artifact, scratch->dsn(), spec_.methods);
+        record_.restore_s = c.duration_s = r.seconds;
+        c.figures = {{"restore_duration", r.seconds, "s"}};
+        if (!r.command.empty()) c.evidence.push_back({"command", r.command});
+        if (!r.output.empty()) c.evidence.push_back({"output", trim_evidence(r.output)});
+      } catch (const std::exception& e) {
+        failure = std::string("the restore into ") + scratch->name() + " failed: " + e.what();
+        stop_reason = "the restore failed";
+      }
     }
+    take_source();
+    if (!failure.empty()) return fail(std::move(c), failure, stop_reason);
+    checks_.push_back(std::move(c));
     if (step("schema")) verify(*scratch, restore_start);
   }
 
@@ -234,7 +307,14 @@ class Drill {
       }
       checks_.push_back(std::move(schema));
 
-      DatabaseDigest restored = digest_database(db, spec_.digest);
+      std::future<std::vector<std::string>> integrity;
+      if (db.dialect() == Dialect::sqlite)
+        integrity = std::async(std::launch::async, integrity_problems, scratch.dsn());
+      // (An early throw below still waits for it: the future's destructor
+      // joins, before the scratch file is removed.)
+      DigestOptions options = spec_.digest;
+      options.cancel = spec_.methods.cancel;
+      DatabaseDigest restored = digest_database(db, options);
       std::map<std::string, std::vector<TableDifference>> by_table;
       for (TableDifference& d : compare_digests(source_digest_, restored, spec_.digest, spec_.volatile_tolerance))
         by_table[d.table].push_back(std::move(d));
@@ -252,12 +332,12 @@ class Drill {
         ok &= t.outcome == Outcome::passed;
         checks_.push_back(std::move(t));
       }
-      if (db.dialect() == Dialect::sqlite) {
-        Check integrity{"integrity"};
+      if (integrity.valid()) {
+        Check c{"integrity"};
         std::string problems;
-        for (const std::string& p : sqlite_integrity(db)) problems += (problems.empty() ? "" : "; ") + p;
-        if (!problems.empty()) integrity.outcome = Outcome::failed, integrity.message = "the restored database is damaged: " + problems, ok = false;
-        checks_.push_back(std::move(integrity));
+        for (const std::string& p : integrity.get()) problems += (problems.empty() ? "" : "; ") + p;
+        if (!problems.empty()) c.outcome = Outcome::failed, c.message = "the restored database is damaged: " + problems, ok = false;
+        checks_.push_back(std::move(c));
       }
       if (!spec_.rpo_column.empty()) measure_rpo_from_data(db);
     } catch (const std::exception& e) {

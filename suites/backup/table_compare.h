@@ -7,6 +7,7 @@
 // compares with a backup taken from it as of that moment.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -36,6 +37,7 @@ struct DatabaseDigest {
 struct DigestOptions {
   std::set<std::string> volatile_tables;  // counted only (rows may change during the drill)
   std::set<std::string> exclude_tables;   // not read at all (tables or sequences)
+  const std::atomic<bool>* cancel = nullptr;  // set: the digest stops with DatabaseError (Ctrl-C)
 };
 
 // Reads every user table through `db` (read-only queries in one snapshot: a

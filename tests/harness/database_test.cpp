@@ -481,3 +481,40 @@ TEST_CASE("PostgreSQL scratch: a user without CREATEDB gets a message saying so"
   CHECK_THAT(msg, !Catch::Contains(password));
   CHECK(pg().query_value("SELECT count(*) FROM pg_database") == before);
 }
+
+namespace {
+
+std::vector<std::string> row_bytes(Database& db, const std::string& sql) {
+  std::vector<std::string> out;
+  db.for_each_row_bytes(sql, [&](std::string_view row) { out.emplace_back(row); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("SQLite: row bytes tell every value apart", "[database][sqlite][bytes]") {
+  TempDir dir("greenlight-db");
+  const std::string path = dir.file("bytes.db");
+  {
+    SQLite::Database w(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    w.exec("CREATE TABLE t (v); INSERT INTO t VALUES (1), (1.0), ('1'), (NULL), (''), ('NULL'), (x'31')");
+  }
+  auto db = open_database("sqlite://" + path, Access::read_only);
+  auto rows = row_bytes(*db, "SELECT v FROM t ORDER BY rowid");
+  REQUIRE(rows.size() == 7);
+  // Integer 1, real 1.0, text '1', NULL, '', 'NULL' and blob x'31': seven different rows.
+  CHECK(std::set<std::string>(rows.begin(), rows.end()).size() == 7);
+  CHECK(row_bytes(*db, "SELECT v FROM t ORDER BY rowid") == rows);  // and the same bytes every time
+  CHECK_THROWS(row_bytes(*db, "DELETE FROM t"));
+}
+
+TEST_CASE("PostgreSQL: row bytes tell values apart and a smuggled statement is refused", "[database][postgres][bytes]") {
+  const std::string dsn = make_pg_db("bytes_db");
+  auto db = open_database(dsn, Access::read_only);
+  auto rows = row_bytes(*db, "SELECT v FROM (VALUES (NULL::text), (''), ('NULL'), ('a\tb')) AS x(v)");
+  REQUIRE(rows.size() == 4);
+  CHECK(std::set<std::string>(rows.begin(), rows.end()).size() == 4);
+  CHECK_THROWS(row_bytes(*db, "SELECT 1; CREATE TABLE smuggled (id int)"));
+  auto rw = open_database(dsn, Access::read_write);
+  CHECK(rw->query_value("SELECT count(*) FROM pg_class WHERE relname = 'smuggled'") == std::optional<std::string>("0"));
+}
