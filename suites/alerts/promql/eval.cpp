@@ -112,11 +112,12 @@ Val unary(const Unary& u, std::int64_t t, Context& ctx) {
     v.scalar = -v.scalar;
     return v;
   }
+  bool collide = names_may_collide(v.vec);
   for (auto& e : v.vec) {
     e.labels = drop_metric_name(e.labels);
     e.v = -e.v;
   }
-  check_duplicates(v.vec);
+  if (collide) check_duplicates(v.vec);
   return v;
 }
 

@@ -1,8 +1,11 @@
 // A PromQL evaluator with Prometheus 2.x semantics (lookback delta,
 // staleness, offset and @, subqueries, rate/increase extrapolation, vector
 // matching, every aggregation and the functions real alert rules use), for
-// `greenlight rules test` (the promtool test-file format). `semantics_v3`
-// switches range selectors to Prometheus 3's left-open windows.
+// `greenlight rules test` (the promtool test-file format). Values agree with
+// promtool 2.42 to the bit (sums and averages up to input order, which is
+// random in promtool itself). In 2.x a sample exactly lookback old is still
+// seen and range windows are [t-range, t]; `semantics_v3` switches to
+// Prometheus 3's left-open windows, (t-lookback, t] and (t-range, t].
 #pragma once
 
 #include <cstdint>
@@ -69,7 +72,10 @@ struct EvalOptions {
   std::int64_t lookback_ms = 5 * 60 * 1000;  // Prometheus' default lookback delta
   std::int64_t default_subquery_step_ms = 60 * 1000;  // the evaluation interval
   bool semantics_v3 = false;
-  std::size_t max_samples = 50'000'000;  // a query loading more fails, as Prometheus' does
+  // A selector (or one series' range window, or a subquery) loading more
+  // samples fails with Prometheus' "query processing would load too many
+  // samples into memory in query execution".
+  std::size_t max_samples = 50'000'000;
 };
 
 struct InstantSample {
@@ -91,7 +97,9 @@ struct EvalError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Evaluates `expr` at instant `t_ms`. Throws EvalError.
+// Evaluates `expr` at instant `t_ms` (an instant query: @ start() and @ end()
+// mean t_ms). Throws EvalError. Several evaluations may run at once on one
+// store as long as nothing is added to it meanwhile.
 Value evaluate(const Node& expr, const SeriesStore& store, std::int64_t t_ms, const EvalOptions& options = {});
 
 }  // namespace greenlight::promql

@@ -59,6 +59,7 @@ Val vector_scalar(BinOp op, Vec vec, double scalar, bool swap, bool return_bool)
   out.type = ValueType::Vector;
   out.vec.reserve(vec.size());
   bool drop = drops_metric_name(op) || return_bool;
+  bool collide = drop && names_may_collide(vec);
   for (auto& e : vec) {
     double l = e.v, r = scalar;
     if (swap) std::swap(l, r);
@@ -74,6 +75,7 @@ Val vector_scalar(BinOp op, Vec vec, double scalar, bool swap, bool return_bool)
     if (drop) e.labels = drop_metric_name(e.labels);
     out.vec.push_back(std::move(e));
   }
+  if (collide) check_duplicates(out.vec);
   return out;
 }
 
@@ -268,7 +270,10 @@ Val eval_binary(const Binary& bin, std::int64_t t, Context& ctx) {
     eval_error("binary expression on " + std::string(documented_type(l.type)) + " and " +
                std::string(documented_type(r.type)) + " is not allowed");
   }
-  check_duplicates(out.vec);
+  // Vector matching cannot produce two equal label sets (a match group is
+  // unique per side, and group_x results are checked above); the set
+  // operators keep elements of duplicate-free operands whose signatures
+  // differ.
   return out;
 }
 

@@ -40,11 +40,13 @@ Val scalar_val(double x) {
 
 Val map_values(Vec in, double (*f)(double)) {
   Val out = vector_val();
+  bool collide = names_may_collide(in);
   out.vec = std::move(in);
   for (auto& e : out.vec) {
     e.labels = drop_metric_name(e.labels);
     e.v = f(e.v);
   }
+  if (collide) check_duplicates(out.vec);
   return out;
 }
 
@@ -385,18 +387,17 @@ Val eval_call(const Node& node, const Call& call, std::int64_t t, Context& ctx) 
       return out;
     }
     out.vec = arg(0).vec;
+    bool collide = names_may_collide(out.vec);
     for (auto& e : out.vec) {
       e.labels = drop_metric_name(e.labels);
       e.v = date_part(name, civil_from_unix(go_int64(e.v)));
     }
-    check_duplicates(out.vec);
+    if (collide) check_duplicates(out.vec);
     return out;
   }
   auto simple = simple_functions().find(name);
   if (simple != simple_functions().end()) {
-    Val out = map_values(arg(0).vec, simple->second);
-    check_duplicates(out.vec);
-    return out;
+    return map_values(arg(0).vec, simple->second);
   }
   if (name == "timestamp") {
     // Of a selector: the samples' own timestamps; of anything else: the
@@ -404,11 +405,12 @@ Val eval_call(const Node& node, const Call& call, std::int64_t t, Context& ctx) 
     bool selector = unwrap_parens(*call.args[0]).as<VectorSelector>() != nullptr;
     Val out = vector_val();
     out.vec = arg(0).vec;
+    bool collide = names_may_collide(out.vec);
     for (auto& e : out.vec) {
       e.labels = drop_metric_name(e.labels);
       e.v = static_cast<double>(selector ? e.t : t) / 1000;
     }
-    check_duplicates(out.vec);
+    if (collide) check_duplicates(out.vec);
     return out;
   }
   if (name == "clamp" || name == "clamp_min" || name == "clamp_max") {
@@ -424,6 +426,7 @@ Val eval_call(const Node& node, const Call& call, std::int64_t t, Context& ctx) 
       hi = arg(1).scalar;
     }
     Val out = vector_val();
+    bool collide = names_may_collide(in);
     out.vec = std::move(in);
     for (auto& e : out.vec) {
       e.labels = drop_metric_name(e.labels);
@@ -431,7 +434,7 @@ Val eval_call(const Node& node, const Call& call, std::int64_t t, Context& ctx) 
       else if (name == "clamp_min") e.v = go_max(lo, e.v);
       else e.v = go_min(hi, e.v);
     }
-    check_duplicates(out.vec);
+    if (collide) check_duplicates(out.vec);
     return out;
   }
   if (name == "round") {
@@ -440,12 +443,13 @@ Val eval_call(const Node& node, const Call& call, std::int64_t t, Context& ctx) 
     // Prometheus divides by the inverse: fewer rounding surprises.
     double inverse = 1.0 / to_nearest;
     Val out = vector_val();
+    bool collide = names_may_collide(in);
     out.vec = std::move(in);
     for (auto& e : out.vec) {
       e.labels = drop_metric_name(e.labels);
       e.v = std::floor(e.v * inverse + 0.5) / inverse;
     }
-    check_duplicates(out.vec);
+    if (collide) check_duplicates(out.vec);
     return out;
   }
   if (name == "absent") {

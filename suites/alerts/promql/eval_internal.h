@@ -90,6 +90,10 @@ struct Context {
 
 // "vector cannot contain metrics with the same labelset" when two elements share labels.
 void check_duplicates(const Vec& v);
+// Whether dropping the metric name from the elements of `v` (which has no
+// duplicates) can make two of them equal: only when they carry different
+// names. Checking this first spares hashing every label set.
+bool names_may_collide(const Vec& v);
 
 // ---- evaluation entry points shared between the parts ----
 

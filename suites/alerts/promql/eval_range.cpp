@@ -325,6 +325,8 @@ Val eval_range_call(const Node& node, const Call& call, std::int64_t t, Context&
 
   Val out;
   out.type = ValueType::Vector;
+  // Dropping the name can only make series equal when they had different names.
+  bool may_collide = !keep_name;
   auto emit = [&](const LabelsPtr& labels, const LabelsPtr& without_name, const Window& w) {
     if (w.empty()) return;
     ctx.count_samples(w.size + out.vec.size());
@@ -340,6 +342,7 @@ Val eval_range_call(const Node& node, const Call& call, std::int64_t t, Context&
     const auto& vs = *ms->selector->as<VectorSelector>();
     args.ref = reference_time(vs.at, vs.offset_ms, t, ctx);
     args.range_ms = ms->range_ms;
+    if (!vs.metric_name().empty()) may_collide = false;
     const auto& entries = ctx.store.index().entries;
     for (std::size_t i : ctx.store.select_indices(vs)) {
       Window w = range_window(i, args.ref, args.range_ms, ctx);
@@ -366,7 +369,7 @@ Val eval_range_call(const Node& node, const Call& call, std::int64_t t, Context&
     return r;
   }
   (void)node;
-  check_duplicates(out.vec);
+  if (may_collide) check_duplicates(out.vec);
   return out;
 }
 

@@ -171,19 +171,20 @@ std::string labels_string(const Labels& l) {
 
 std::uint64_t labels_hash(const Labels& l) {
   std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ULL;
-  };
+  std::hash<std::string_view> hash;
   for (const auto& [n, v] : l) {
-    mix(n);
-    mix(v);
+    h = (h ^ hash(n)) * 1099511628211ULL;
+    h = (h ^ hash(v)) * 1099511628211ULL;
   }
   return h;
+}
+
+bool names_may_collide(const Vec& v) {
+  if (v.size() < 2) return false;
+  std::string_view first = get_label(*v[0].labels, kMetricName);
+  for (std::size_t i = 1; i < v.size(); ++i)
+    if (get_label(*v[i].labels, kMetricName) != first) return true;
+  return false;
 }
 
 Labels normalize_labels(Labels l) {

@@ -135,6 +135,9 @@ TEST_CASE("range selectors are closed in 2.x and left-open in v3", "[promql][eva
   EvalOptions v3;
   v3.semantics_v3 = true;
   CHECK(value_of(run(store, "count_over_time(x[1m])", 120000, v3), "{}") == 60);
+  // Subquery steps: [60s, 120s] holds 60s, 90s and 120s; (60s, 120s] does not hold 60s.
+  CHECK(value_of(run(store, "count_over_time(x[1m:30s])", 120000), "{}") == 3);
+  CHECK(value_of(run(store, "count_over_time(x[1m:30s])", 120000, v3), "{}") == 2);
   // A range vector as the result: every sample in the window.
   Value m = run(store, "x[5s]", 10000);
   REQUIRE(m.type == ValueType::Matrix);
