@@ -7,6 +7,7 @@
 
 #include "suites/alerts/alerts_suite.h"
 #include "tests/support/plan_section.h"
+#include "tests/support/checks.h"
 #include "tests/support/temp_dir.h"
 
 using namespace greenlight;
@@ -15,13 +16,6 @@ using namespace greenlight::test;
 namespace {
 
 const std::string kDemo = SOURCE_DIR "/fixtures/demo/rules";
-
-std::string failures(const std::vector<Check>& checks) {
-  std::string out;
-  for (const Check& c : checks)
-    if (c.outcome != Outcome::passed) out += c.name + ": " + c.message + "\n";
-  return out;
-}
 
 }  // namespace
 

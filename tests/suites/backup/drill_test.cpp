@@ -16,6 +16,7 @@
 #include "tests/support/command.h"
 #include "tests/support/migration_fixture.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/checks.h"
 #include "tests/support/temp_dir.h"
 
 using namespace greenlight;
@@ -23,22 +24,6 @@ using namespace greenlight::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const Check& find(const std::vector<Check>& checks, const std::string& name) {
-  for (const Check& c : checks)
-    if (c.name == name) return c;
-  std::string names;
-  for (const Check& c : checks) names += "\n  " + c.name + " [" + to_string(c.outcome) + "] " + c.message;
-  FAIL("no check named '" << name << "' among:" << names);
-  throw std::logic_error("unreachable");
-}
-
-std::string failures(const std::vector<Check>& checks) {
-  std::string out;
-  for (const Check& c : checks)
-    if (c.outcome != Outcome::passed) out += c.name + " [" + to_string(c.outcome) + "]: " + c.message + "\n";
-  return out;
-}
 
 // users (with a created_at two days old) and orders, 20 rows each.
 const char* kSourceSql =
@@ -108,8 +93,8 @@ TEST_CASE("a healthy restore drill passes, measures RTO and RPO, and is recorded
     parse_drill_threshold("rpo<72h", s);
     DrillOutcome o = run_drill(s);
     CHECK(failures(o.checks) == "");
-    CHECK(find(o.checks, "table users").figures.at(0).value == 20);
-    CHECK(find(o.checks, "table orders").outcome == Outcome::passed);
+    CHECK(find_check(o.checks, "table users").figures.at(0).value == 20);
+    CHECK(find_check(o.checks, "table orders").outcome == Outcome::passed);
     CHECK(o.record.verdict == "passed");
     REQUIRE(o.record.rpo_s);
     CHECK(*o.record.rpo_s > 47 * 3600);
@@ -126,10 +111,10 @@ TEST_CASE("a backup missing a table fails naming the table", "[backup][drill]") 
     auto b = source(kind);
     TempDir d;
     DrillOutcome o = run_drill(damaged_backup(*b, d, "DROP TABLE orders", "-T orders"));
-    CHECK(find(o.checks, "table orders").outcome == Outcome::failed);
-    CHECK_THAT(find(o.checks, "table orders").message, Catch::Contains("missing in the restored copy"));
-    CHECK(find(o.checks, "schema").outcome == Outcome::failed);
-    CHECK(find(o.checks, "table users").outcome == Outcome::passed);
+    CHECK(find_check(o.checks, "table orders").outcome == Outcome::failed);
+    CHECK_THAT(find_check(o.checks, "table orders").message, Catch::Contains("missing in the restored copy"));
+    CHECK(find_check(o.checks, "schema").outcome == Outcome::failed);
+    CHECK(find_check(o.checks, "table users").outcome == Outcome::passed);
     CHECK(o.record.verdict == "failed");
     CHECK(b->scratch_leftovers() == 0);
   }
@@ -141,7 +126,7 @@ TEST_CASE("a backup missing rows fails naming the table and both counts", "[back
     auto b = source(kind);
     TempDir d;
     DrillOutcome o = run_drill(damaged_backup(*b, d, "DELETE FROM orders WHERE id > 15", "--exclude-table-data=orders"));
-    const Check& c = find(o.checks, "table orders");
+    const Check& c = find_check(o.checks, "table orders");
     CHECK(c.outcome == Outcome::failed);
     CHECK_THAT(c.message, Catch::Contains("20"));
     CHECK_THAT(c.message, Catch::Contains(kind == "sqlite" ? "15" : "0"));
@@ -164,10 +149,10 @@ TEST_CASE("a changed value with the same row count is caught", "[backup][drill]"
           " {artifact} {scratch}";
     }
     DrillOutcome o = run_drill(s);
-    const Check& c = find(o.checks, "table users");
+    const Check& c = find_check(o.checks, "table users");
     CHECK(c.outcome == Outcome::failed);
     CHECK_THAT(c.message, Catch::Contains("content differs"));
-    CHECK(find(o.checks, "table orders").outcome == Outcome::passed);
+    CHECK(find_check(o.checks, "table orders").outcome == Outcome::passed);
   }
 }
 
@@ -185,9 +170,9 @@ TEST_CASE("a truncated artifact fails the artifact check and nothing is restored
     DrillSpec s = spec_for(*b, d);
     s.artifact = artifact;
     DrillOutcome o = run_drill(s);
-    CHECK(find(o.checks, "artifact").outcome == Outcome::failed);
-    CHECK_THAT(find(o.checks, "artifact").message, Catch::Contains("backup." + std::string(kind == "sqlite" ? "db" : "dump")));
-    CHECK(find(o.checks, "restore").outcome == Outcome::skipped);
+    CHECK(find_check(o.checks, "artifact").outcome == Outcome::failed);
+    CHECK_THAT(find_check(o.checks, "artifact").message, Catch::Contains("backup." + std::string(kind == "sqlite" ? "db" : "dump")));
+    CHECK(find_check(o.checks, "restore").outcome == Outcome::skipped);
     CHECK(b->scratch_leftovers() == 0);
   }
 }
@@ -200,9 +185,9 @@ TEST_CASE("a restore command that exits 0 but loads nothing fails every table", 
     DrillSpec s = spec_for(*b, d);
     s.methods.restore_cmd = "sh -c 'exit 0' {artifact} {scratch}";
     DrillOutcome o = run_drill(s);
-    CHECK(find(o.checks, "restore").outcome == Outcome::passed);  // the command said it worked...
-    CHECK(find(o.checks, "table users").outcome == Outcome::failed);  // ...the comparison says it did not
-    CHECK_THAT(find(o.checks, "table users").message, Catch::Contains("missing in the restored copy"));
+    CHECK(find_check(o.checks, "restore").outcome == Outcome::passed);  // the command said it worked...
+    CHECK(find_check(o.checks, "table users").outcome == Outcome::failed);  // ...the comparison says it did not
+    CHECK_THAT(find_check(o.checks, "table users").message, Catch::Contains("missing in the restored copy"));
     CHECK(o.record.verdict == "failed");
   }
 }
@@ -219,14 +204,14 @@ TEST_CASE("a stale backup folder fails the policy naming the newest file", "[bac
   job.dir = d.file("backups");
   job.policy.max_age = std::chrono::hours(26);
   auto checks = run_backup_job(job);
-  const Check& policy = find(checks, "backup directory");
+  const Check& policy = find_check(checks, "backup directory");
   CHECK(policy.outcome == Outcome::failed);
   CHECK_THAT(policy.message, Catch::Contains("app-old.db"));
   // The data itself is fine: the newest backup restores and compares equal.
-  CHECK(find(checks, "table users").outcome == Outcome::passed);
+  CHECK(find_check(checks, "table users").outcome == Outcome::passed);
 
   fs::last_write_time(d.file("backups/app-old.db"), fs::file_time_type::clock::now() - std::chrono::hours(1));
-  CHECK(find(run_backup_job(job), "backup directory").outcome == Outcome::passed);
+  CHECK(find_check(run_backup_job(job), "backup directory").outcome == Outcome::passed);
 }
 
 TEST_CASE("a scratch that is the source itself is refused and the source is untouched", "[backup][drill]") {
@@ -237,8 +222,8 @@ TEST_CASE("a scratch that is the source itself is refused and the source is unto
   DrillSpec s = spec_for(*b, d);
   s.scratch = b->target_dsn();
   DrillOutcome o = run_drill(s);
-  CHECK(find(o.checks, "restore").outcome == Outcome::failed);
-  CHECK_THAT(find(o.checks, "restore").message, Catch::Contains(path));
+  CHECK(find_check(o.checks, "restore").outcome == Outcome::failed);
+  CHECK_THAT(find_check(o.checks, "restore").message, Catch::Contains(path));
   CHECK(read_file(path) == before);
 }
 
@@ -259,10 +244,10 @@ TEST_CASE("a missing pg_dump is a failed backup step with the fix", "[backup][dr
   DrillSpec s = spec_for(*b, d);
   s.methods.env["PATH"] = d.path();  // nothing in there
   DrillOutcome o = run_drill(s);
-  const Check& c = find(o.checks, "backup");
+  const Check& c = find_check(o.checks, "backup");
   CHECK(c.outcome == Outcome::failed);
   CHECK_THAT(c.message, Catch::Contains("pg_dump not found"));
-  CHECK(find(o.checks, "restore").outcome == Outcome::skipped);
+  CHECK(find_check(o.checks, "restore").outcome == Outcome::skipped);
 }
 
 TEST_CASE("broken RTO and RPO thresholds fail the drill", "[backup][drill]") {
@@ -273,10 +258,10 @@ TEST_CASE("broken RTO and RPO thresholds fail the drill", "[backup][drill]") {
   parse_drill_threshold("rpo<24h", s);
   parse_drill_threshold("rto<1ms", s);
   DrillOutcome o = run_drill(s);
-  CHECK(find(o.checks, "rpo").outcome == Outcome::failed);
-  CHECK_THAT(find(o.checks, "rpo").message, Catch::Contains("age of the newest data"));
-  CHECK(find(o.checks, "rto").outcome == Outcome::failed);
-  CHECK(find(o.checks, "table users").outcome == Outcome::passed);
+  CHECK(find_check(o.checks, "rpo").outcome == Outcome::failed);
+  CHECK_THAT(find_check(o.checks, "rpo").message, Catch::Contains("age of the newest data"));
+  CHECK(find_check(o.checks, "rto").outcome == Outcome::failed);
+  CHECK(find_check(o.checks, "table users").outcome == Outcome::passed);
   CHECK_THROWS_WITH(parse_drill_threshold("rto>5m", s), Catch::Contains("no '<'"));
   CHECK_THROWS_WITH(parse_drill_threshold("rpx<5m", s), Catch::Contains("unknown figure 'rpx'"));
 }
@@ -291,8 +276,8 @@ TEST_CASE("a drill interrupted after the restore leaves no scratch database", "[
     if (step.find("restore") != std::string::npos) cancel = true;
   });
   // Ctrl-C arrived as the restore began: pg_restore was stopped, nothing after it ran.
-  CHECK(find(o.checks, "restore").outcome == Outcome::skipped);
-  CHECK_THAT(find(o.checks, "restore").message, Catch::Contains("interrupted"));
+  CHECK(find_check(o.checks, "restore").outcome == Outcome::skipped);
+  CHECK_THAT(find_check(o.checks, "restore").message, Catch::Contains("interrupted"));
   for (const Check& c : o.checks) CHECK(c.outcome != Outcome::failed);
   CHECK(o.record.verdict == "interrupted");
   CHECK(b->scratch_leftovers() == 0);

@@ -12,28 +12,13 @@
 #include "suites/migration/migration_job.h"
 #include "tests/support/migration_fixture.h"
 #include "tests/support/postgres_server.h"
+#include "tests/support/checks.h"
 #include "tests/support/temp_dir.h"
 
 using namespace greenlight;
 using namespace greenlight::test;
 
 namespace {
-
-const Check& find(const std::vector<Check>& checks, const std::string& name) {
-  for (const Check& c : checks)
-    if (c.name == name) return c;
-  std::string names;
-  for (const Check& c : checks) names += "\n  " + c.name;
-  FAIL("no check named '" << name << "' among:" << names);
-  throw std::logic_error("unreachable");
-}
-
-std::string failures(const std::vector<Check>& checks) {
-  std::string out;
-  for (const Check& c : checks)
-    if (c.outcome != Outcome::passed) out += c.name + " [" + to_string(c.outcome) + "]: " + c.message + "\n";
-  return out;
-}
 
 MigrationJob job_for(const Backend& b, const std::string& dir, const std::string& ledger = "") {
   MigrationJob job;
@@ -63,7 +48,7 @@ TEST_CASE("a healthy migration set passes every check on both databases", "[migr
     auto checks = run_migration_job(job_for(*b, d.file("m"), d.file("ledger.db")));
     CHECK(failures(checks) == "");
     CHECK(checks.size() == 1 + 3 + 3 + 1 + 2);  // sources, apply x3, reverse x3, schema, status, drift
-    CHECK(find(checks, "apply 2_users_email_idx.up.sql").figures.at(0).name == "duration");
+    CHECK(find_check(checks, "apply 2_users_email_idx.up.sql").figures.at(0).name == "duration");
     CHECK(b->scratch_leftovers() == 0);
   }
 }
@@ -79,13 +64,13 @@ TEST_CASE("a down that forgets an index fails reversibility naming the file and 
     MigrationJob job = job_for(*b, d.file("m"));
     job.target.clear();
     auto checks = run_migration_job(job);
-    const Check& c = find(checks, "reverse 2_users_email_idx.up.sql");
+    const Check& c = find_check(checks, "reverse 2_users_email_idx.up.sql");
     CHECK(c.outcome == Outcome::failed);
     CHECK_THAT(c.message, Catch::Contains("2_users_email_idx.down.sql does not reverse 2_users_email_idx.up.sql"));
     CHECK_THAT(c.message, Catch::Contains("users_email_idx is left behind"));
     // The others still pass: the scratch was rebuilt after the failure.
-    CHECK(find(checks, "reverse 3_add_nickname.up.sql").outcome == Outcome::passed);
-    CHECK(find(checks, "apply 3_add_nickname.up.sql").outcome == Outcome::passed);
+    CHECK(find_check(checks, "reverse 3_add_nickname.up.sql").outcome == Outcome::passed);
+    CHECK(find_check(checks, "apply 3_add_nickname.up.sql").outcome == Outcome::passed);
     CHECK(b->scratch_leftovers() == 0);
   }
 }
@@ -98,7 +83,7 @@ TEST_CASE("a down that drops too much is caught naming what is missing", "[migra
   write_files(d.file("m"), files);
   MigrationJob job = job_for(*b, d.file("m"));
   job.target.clear();
-  const Check& c = find(run_migration_job(job), "reverse 3_add_nickname.up.sql");
+  const Check& c = find_check(run_migration_job(job), "reverse 3_add_nickname.up.sql");
   CHECK(c.outcome == Outcome::failed);
   CHECK_THAT(c.message, Catch::Contains("users_email_idx is missing"));
 }
@@ -115,11 +100,11 @@ TEST_CASE("a migration failing halfway is reported with file and line and later 
     MigrationJob job = job_for(*b, d.file("m"));
     job.target.clear();
     auto checks = run_migration_job(job);
-    const Check& c = find(checks, "apply 2_users_email_idx.up.sql");
+    const Check& c = find_check(checks, "apply 2_users_email_idx.up.sql");
     CHECK(c.outcome == Outcome::failed);
     CHECK_THAT(c.message, Catch::Contains("2_users_email_idx.up.sql:4:"));
     CHECK_THAT(c.message, Catch::Contains("userz"));
-    const Check& later = find(checks, "apply 3_add_nickname.up.sql");
+    const Check& later = find_check(checks, "apply 3_add_nickname.up.sql");
     CHECK(later.outcome == Outcome::skipped);
     CHECK_THAT(later.message, Catch::Contains("2_users_email_idx.up.sql failed"));
     CHECK(b->scratch_leftovers() == 0);
@@ -138,7 +123,7 @@ TEST_CASE("an applied file edited afterwards is reported as modified through the
     REQUIRE(failures(run_migration_job(job)) == "");  // first sighting: recorded
     write_files(d.file("m"), {{"2_users_email_idx.up.sql", "CREATE INDEX users_email_idx ON users (email, id);\n"}});
     auto checks = run_migration_job(job);
-    const Check& status = find(checks, "status");
+    const Check& status = find_check(checks, "status");
     CHECK(status.outcome == Outcome::failed);
     CHECK_THAT(status.message, Catch::Contains("2_users_email_idx.up.sql was modified after it was applied"));
   }
@@ -153,12 +138,12 @@ TEST_CASE("a column made by hand on the target is schema drift naming the column
     b->deploy_golang_migrate(d.file("m"), {"1_create_users.up.sql", "2_users_email_idx.up.sql"});
     b->exec("ALTER TABLE users ADD COLUMN hack text");
     auto checks = run_migration_job(job_for(*b, d.file("m"), d.file("ledger.db")));
-    const Check& drift = find(checks, "drift");
+    const Check& drift = find_check(checks, "drift");
     CHECK(drift.outcome == Outcome::failed);
     CHECK_THAT(drift.message, Catch::Contains("users.hack exists on the target but no migration creates it"));
     CHECK_THAT(drift.message, Catch::Contains("at version 2"));
     // Version 3 is pending, which is what a release applies: not a failure.
-    CHECK(find(checks, "status").outcome == Outcome::passed);
+    CHECK(find_check(checks, "status").outcome == Outcome::passed);
     CHECK(b->scratch_leftovers() == 0);
   }
 }
@@ -171,11 +156,11 @@ TEST_CASE("a dirty golang-migrate state fails status and skips drift", "[migrati
     write_files(d.file("m"), healthy_golang_migrate_set());
     b->deploy_golang_migrate(d.file("m"), {"1_create_users.up.sql", "2_users_email_idx.up.sql"}, /*dirty=*/true);
     auto checks = run_migration_job(job_for(*b, d.file("m"), d.file("ledger.db")));
-    const Check& status = find(checks, "status");
+    const Check& status = find_check(checks, "status");
     CHECK(status.outcome == Outcome::failed);
     CHECK_THAT(status.message, Catch::Contains("2_users_email_idx.up.sql failed on the target"));
     CHECK_THAT(status.message, Catch::Contains("dirty"));
-    CHECK(find(checks, "drift").outcome == Outcome::skipped);
+    CHECK(find_check(checks, "drift").outcome == Outcome::skipped);
   }
 }
 
@@ -204,8 +189,8 @@ TEST_CASE("bad input gives a clear failed check and leaves nothing behind", "[mi
     job.dir = d.file("empty");
     job.scratch = "sqlite://";
     auto checks = run_migration_job(job);
-    CHECK(find(checks, "sources").outcome == Outcome::failed);
-    CHECK_THAT(find(checks, "sources").message, Catch::Contains("no migration files"));
+    CHECK(find_check(checks, "sources").outcome == Outcome::failed);
+    CHECK_THAT(find_check(checks, "sources").message, Catch::Contains("no migration files"));
   }
   SECTION("mixed conventions") {
     write_files(d.file("mixed"), {{"V1__init.sql", "CREATE TABLE a (id int);\n"},
@@ -215,7 +200,7 @@ TEST_CASE("bad input gives a clear failed check and leaves nothing behind", "[mi
     job.dir = d.file("mixed");
     job.scratch = "sqlite://";
     auto checks = run_migration_job(job);
-    const Check& c = find(checks, "sources");
+    const Check& c = find_check(checks, "sources");
     CHECK(c.outcome == Outcome::failed);
     CHECK_THAT(c.message, Catch::Contains("V1__init.sql"));
     CHECK_THAT(c.message, Catch::Contains("2_more."));
@@ -228,7 +213,7 @@ TEST_CASE("bad input gives a clear failed check and leaves nothing behind", "[mi
     job.dir = d.file("syntax");
     job.scratch = "sqlite://";
     job.lint = false;
-    const Check& c = find(run_migration_job(job), "apply 1_a.up.sql");
+    const Check& c = find_check(run_migration_job(job), "apply 1_a.up.sql");
     CHECK(c.outcome == Outcome::failed);
     CHECK_THAT(c.message, Catch::Contains("1_a.up.sql:3:"));
   }
@@ -240,9 +225,9 @@ TEST_CASE("bad input gives a clear failed check and leaves nothing behind", "[mi
     job.target = "postgresql://nobody:s3cret-pw@127.0.0.1:1/app";
     job.lint = false;
     auto checks = run_migration_job(job);
-    CHECK(find(checks, "apply").outcome == Outcome::failed);
-    CHECK_THAT(find(checks, "apply").message, Catch::Contains("127.0.0.1"));
-    CHECK(find(checks, "status").outcome == Outcome::failed);
+    CHECK(find_check(checks, "apply").outcome == Outcome::failed);
+    CHECK_THAT(find_check(checks, "apply").message, Catch::Contains("127.0.0.1"));
+    CHECK(find_check(checks, "status").outcome == Outcome::failed);
     for (const Check& c : checks) CHECK_THAT(c.message, !Catch::Contains("s3cret-pw"));
   }
 }
@@ -258,7 +243,7 @@ TEST_CASE("wrong credentials fail clearly without showing the password", "[migra
   job.target = pg.dsn_with_password("app", "app_ro", "wrong-password");
   job.apply = job.drift = job.lint = false;
   auto checks = run_migration_job(job);
-  const Check& c = find(checks, "status");
+  const Check& c = find_check(checks, "status");
   CHECK(c.outcome == Outcome::failed);
   CHECK_THAT(c.message, Catch::Contains("authentication failed"));
   CHECK_THAT(c.message, !Catch::Contains("wrong-password"));
