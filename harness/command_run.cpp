@@ -3,20 +3,12 @@
 
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 
 #include "harness/runner.h"
 #include "harness/version.h"
 #include "reports/reports.h"
 
 namespace greenlight {
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 int finish_command_run(const CommandRun& cmd, std::vector<Check> checks, const Redactor& redactor,
                        const std::function<void(const Check&)>& print) {

@@ -24,9 +24,6 @@ struct CommandRun {
   std::chrono::steady_clock::time_point start;
 };
 
-// The current time as ISO 8601 UTC ("2026-11-22T01:15:08Z").
-std::string utc_now();
-
 // Prints `checks` (each through `print` when given, else one line per check
 // that did not pass), writes reports, prints the verdict; returns the exit
 // code (0 passed, 1 failed or interrupted, 2 reports could not be written).

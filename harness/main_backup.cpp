@@ -9,6 +9,7 @@
 #include "harness/duration.h"
 #include "harness/interrupt.h"
 #include "harness/status_line.h"
+#include "harness/timestamp.h"
 #include "suites/backup/backup_job.h"
 
 namespace greenlight {
@@ -146,7 +147,7 @@ int cmd_backup(int argc, char** argv) {
   a.job.drill.methods.cancel = &interrupt_flag();
   StatusLine status(StatusLine::stderr_is_tty() && !a.quiet);
   CommandRun run{"backup", "backup " + a.action, a.job.drill.source, a.out, a.quiet};
-  run.started_at = utc_now();
+  run.started_at = iso8601_utc();
   run.start = std::chrono::steady_clock::now();
   std::vector<Check> checks = run_backup_job(a.job, [&status](const std::string& text) { status.set(text); });
   status.clear();

@@ -12,6 +12,7 @@
 #include "harness/interrupt.h"
 #include "harness/runner.h"
 #include "harness/status_line.h"
+#include "harness/timestamp.h"
 #include "harness/version.h"
 #include "loadgen/hdr_log.h"
 #include "reports/reports.h"
@@ -195,10 +196,7 @@ RunResult one_suite_run(const std::string& target, std::vector<Check> checks, do
   run.tool_version = kVersion;
   run.plan_file = "(command line)";
   run.target = target;
-  std::time_t t = std::chrono::system_clock::to_time_t(started);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  run.started_at = buf;
+  run.started_at = iso8601_utc(started);
   run.duration_s = duration_s;
   run.interrupted = interrupted;
   run.suites.push_back({"load", std::move(checks), duration_s});

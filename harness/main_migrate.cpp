@@ -10,6 +10,7 @@
 #include "harness/commands.h"
 #include "harness/interrupt.h"
 #include "harness/status_line.h"
+#include "harness/timestamp.h"
 #include "suites/migration/migration_job.h"
 
 namespace greenlight {
@@ -130,7 +131,7 @@ int cmd_migrate(int argc, char** argv) {
   hooks.progress = [&status](const std::string& text) { status.set(text); };
   CommandRun run{"migration", "migrate " + a.action + " " + a.job.dir.string(),
                  a.job.target.empty() ? a.job.scratch : a.job.target, a.out, a.quiet};
-  run.started_at = utc_now();
+  run.started_at = iso8601_utc();
   run.start = std::chrono::steady_clock::now();
   std::vector<Check> checks = run_migration_job(a.job, hooks);
   status.clear();

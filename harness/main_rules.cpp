@@ -5,6 +5,7 @@
 
 #include "harness/command_run.h"
 #include "harness/commands.h"
+#include "harness/timestamp.h"
 #include "suites/alerts/alerts_job.h"
 
 namespace greenlight {
@@ -93,7 +94,7 @@ int cmd_rules(int argc, char** argv) {
   if (a.help) return std::fputs(kRulesUsage, stdout), 0;
   Redactor redactor;
   CommandRun run{"alerts", "rules " + a.action, a.job.live_options.prometheus_url, a.out, a.quiet};
-  run.started_at = utc_now();
+  run.started_at = iso8601_utc();
   run.start = std::chrono::steady_clock::now();
   std::vector<Check> checks = run_alerts_job(a.job);
   return finish_command_run(run, std::move(checks), redactor, [&](const Check& c) { print_check(c, a.action, a.quiet); });

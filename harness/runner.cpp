@@ -8,18 +8,12 @@
 
 #include "harness/config_error.h"
 #include "harness/status_line.h"
+#include "harness/timestamp.h"
 #include "harness/version.h"
 
 namespace greenlight {
 
 namespace {
-
-std::string now_iso8601() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -64,7 +58,7 @@ RunResult run_suites(const Plan& plan, std::vector<BuiltSuite>& suites, const Ru
   run.tool_version = kVersion;
   run.plan_file = plan.file;
   run.target = plan.redactor->redact(plan.target.base_url);
-  run.started_at = now_iso8601();
+  run.started_at = iso8601_utc();
   auto start = std::chrono::steady_clock::now();
 
   StatusLine status(options.status_line);

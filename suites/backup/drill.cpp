@@ -18,6 +18,7 @@
 
 #include "harness/database.h"
 #include "harness/redactor.h"
+#include "harness/timestamp.h"
 #include "suites/backup/artifact.h"
 #include "suites/migration/schema_diff.h"
 #include "suites/migration/schema_snapshot.h"
@@ -29,13 +30,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::string iso_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // "2026-11-21 10:00:00", "2026-11-21T10:00:00.123Z", "2026-11-21 10:00:00+00",
 // or seconds since the epoch. Offsets other than UTC are applied.
@@ -116,7 +110,7 @@ class Drill {
       : spec_(spec), progress_(progress) {}
 
   DrillOutcome run() {
-    record_.started_at = iso_now();
+    record_.started_at = iso8601_utc();
     record_.source = redact_dsn(spec_.source);
     // Reading the source (a full scan of every table, most of the drill's
     // time) runs on a thread of its own from the start, beside the backup,

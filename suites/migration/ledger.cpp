@@ -7,25 +7,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "harness/history_db.h"
+#include "harness/timestamp.h"
 
-#include <chrono>
-#include <ctime>
 #include <stdexcept>
 
 namespace greenlight {
-
-namespace {
-
-std::string now_utc() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 struct Ledger::Impl {
   std::filesystem::path path;
@@ -65,7 +51,7 @@ void Ledger::record_if_absent(const std::string& target, const std::string& vers
     q.bind(2, version);
     q.bind(3, entry.file);
     q.bind(4, entry.sha256);
-    q.bind(5, entry.first_seen.empty() ? now_utc() : entry.first_seen);
+    q.bind(5, entry.first_seen.empty() ? iso8601_utc() : entry.first_seen);
     q.exec();
   } catch (const std::exception& e) {
     throw impl_->fail("cannot record version " + version + " of " + target, e);
