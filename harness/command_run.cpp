@@ -12,11 +12,7 @@ namespace greenlight {
 
 int finish_command_run(const CommandRun& cmd, std::vector<Check> checks, const Redactor& redactor,
                        const std::function<void(const Check&)>& print) {
-  for (Check& c : checks) {
-    c.name = redactor.redact(c.name);
-    c.message = redactor.redact(c.message);
-    for (Evidence& e : c.evidence) e.text = redactor.redact(e.text);
-  }
+  redact_checks(checks, redactor);
   RunResult run;
   run.tool_version = kVersion;
   run.plan_file = "(command line: " + cmd.command + ")";

@@ -89,11 +89,7 @@ RunResult run_suites(const Plan& plan, std::vector<BuiltSuite>& suites, const Ru
     // The one place every check passes on its way to the reports: secrets a
     // suite registered late (a DSN password, a secret capture) are masked here
     // even where the suite itself did not redact.
-    for (Check& c : result.checks) {
-      c.name = ctx.redactor->redact(c.name);
-      c.message = ctx.redactor->redact(c.message);
-      for (Evidence& e : c.evidence) e.text = ctx.redactor->redact(e.text);
-    }
+    redact_checks(result.checks, *ctx.redactor);
     result.name = b.name;
     result.duration_s = seconds_since(suite_start);
     run.suites.push_back(std::move(result));
@@ -102,6 +98,14 @@ RunResult run_suites(const Plan& plan, std::vector<BuiltSuite>& suites, const Ru
   run.interrupted = ctx.cancelled();
   run.duration_s = seconds_since(start);
   return run;
+}
+
+void redact_checks(std::vector<Check>& checks, const Redactor& redactor) {
+  for (Check& c : checks) {
+    c.name = redactor.redact(c.name);
+    c.message = redactor.redact(c.message);
+    for (Evidence& e : c.evidence) e.text = redactor.redact(e.text);
+  }
 }
 
 int exit_code(const RunResult& r) { return passed(r) ? 0 : 1; }

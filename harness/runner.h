@@ -31,6 +31,10 @@ struct RunOptions {
 
 RunResult run_suites(const Plan& plan, std::vector<BuiltSuite>& suites, const RunOptions& options);
 
+// Masks every registered secret in the checks' names, messages and evidence:
+// the one pass every check makes on its way to the reports.
+void redact_checks(std::vector<Check>& checks, const Redactor& redactor);
+
 // 0 when every check passed, 1 otherwise.
 int exit_code(const RunResult& r);
 
