@@ -1,7 +1,8 @@
 // What a backup artifact is and whether it is intact, before anything is
 // restored from it: exists, non-empty, compression intact (gzip read to the
 // end, CRC checked), format recognised (SQLite header, pg_dump custom format
-// whose table of contents `pg_restore --list` parses, plain SQL), SHA-256.
+// whose table of contents `pg_restore --list` parses, plain SQL), SHA-256;
+// or, before a byte-for-byte copy, only what the head of a SQLite file shows.
 #pragma once
 
 #include <chrono>
@@ -29,13 +30,29 @@ struct ArtifactInfo {
   std::chrono::system_clock::time_point modified;
   std::vector<std::string> tables;   // pg_custom: TABLE entries of the TOC ("public.users"); sqlite: from sqlite_schema
   std::vector<std::string> problems; // empty when intact; each names the fault ("gzip data truncated at byte 1234")
+  // before_copy left the SHA-256 (empty) and the page-by-page check to the
+  // restore that copies the file (see InspectDepth).
+  bool deferred = false;
   bool ok() const { return problems.empty(); }
 };
 
-// Reads the whole artifact once (streaming, constant memory). Never throws
-// for what is wrong with the file: that goes to `problems`. `pg_restore` is
-// used for pg_custom when found on PATH; when missing, a problem says so.
-ArtifactInfo inspect_artifact(const std::filesystem::path& path);
+enum class InspectDepth {
+  full,  // everything: the whole file is read here
+  // For a restore that copies the file byte for byte (the drill's built-in
+  // SQLite restore, restore_backup with sqlite_copy_file): a plain
+  // (uncompressed) SQLite file gets only the checks that read no more than
+  // its header and schema (format, page size, size = whole pages, header page
+  // count against the size, sqlite_schema readable); the copy hashes the
+  // bytes it copies, and PRAGMA integrity_check of the copy (a superset of
+  // quick_check) checks every page. Every other artifact is inspected fully.
+  before_copy,
+};
+
+// Reads the whole artifact once (streaming, constant memory), or its head
+// only (before_copy). Never throws for what is wrong with the file: that
+// goes to `problems`. `pg_restore` is used for pg_custom when found on PATH;
+// when missing, a problem says so.
+ArtifactInfo inspect_artifact(const std::filesystem::path& path, InspectDepth depth = InspectDepth::full);
 
 // The format from the first bytes only (of the decompressed content for a
 // .gz), for choosing how to restore; `gzip` tells whether it is compressed.

@@ -10,8 +10,11 @@
 //    output settings (extra_float_digits, TimeZone UTC, DateStyle ISO, bytea
 //    hex, ...);
 //  - each row is hashed with SHA-256 and the digests are added modulo
-//    2^256: the sum does not depend on the order of rows but does on every
-//    duplicate or missing one (XOR would let two equal rows cancel out).
+//    2^256 (RowSum): the sum does not depend on the order of rows but does
+//    on every duplicate or missing one (XOR would let two equal rows cancel
+//    out). Being a sum, it also adds up over slices of a table: a restored
+//    SQLite copy, which nothing writes to, is read in rowid ranges over
+//    several connections at once.
 // Reading is most of a drill's verification time: COPY and the typed SQLite
 // read avoid a text conversion per value, which used to cost more than the
 // backup itself.
@@ -24,76 +27,20 @@
 // a difference names the partition where it is.
 #include "suites/backup/table_compare.h"
 
-#include <openssl/evp.h>
+#include "suites/backup/row_sum.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <string_view>
+#include <thread>
 
 namespace greenlight {
 
 namespace {
-
-// Sums the SHA-256 digests of rows modulo 2^256, one reused hashing context
-// for the whole table.
-class digest_RowSum {
- public:
-  digest_RowSum() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
-    if (!md_ || !ctx_) {
-      release();
-      throw DatabaseError("OpenSSL cannot provide SHA-256 for the table checksums");
-    }
-  }
-  ~digest_RowSum() { release(); }
-  digest_RowSum(const digest_RowSum&) = delete;
-  digest_RowSum& operator=(const digest_RowSum&) = delete;
-
-  void add(std::string_view row) {
-    unsigned char digest[32];
-    unsigned int size = 0;
-    if (EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 || EVP_DigestUpdate(ctx_, row.data(), row.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx_, digest, &size) != 1 || size != sizeof digest)
-      throw DatabaseError("OpenSSL failed to hash a row for the table checksums");
-    // Big-endian limbs; limb 3 is the least significant.
-    unsigned carry = 0;
-    for (int limb = 3; limb >= 0; --limb) {
-      uint64_t d = 0;
-      for (int i = 0; i < 8; ++i) d = (d << 8) | digest[limb * 8 + i];
-      uint64_t s = sum_[limb] + d;
-      unsigned c1 = s < d;
-      uint64_t t = s + carry;
-      unsigned c2 = t < s;
-      sum_[limb] = t;
-      carry = c1 | c2;
-    }
-    ++rows_;
-    bytes_ += row.size();
-  }
-
-  std::string hex() const {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (uint64_t limb : sum_)
-      for (int shift = 60; shift >= 0; shift -= 4) out += digits[(limb >> shift) & 0xf];
-    return out;
-  }
-  uint64_t rows() const { return rows_; }
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  EVP_MD* md_;
-  EVP_MD_CTX* ctx_;
-  uint64_t sum_[4] = {0, 0, 0, 0};
-  uint64_t rows_ = 0;
-  uint64_t bytes_ = 0;
-
-  void release() {
-    if (ctx_) EVP_MD_CTX_free(ctx_);
-    if (md_) EVP_MD_free(md_);
-    ctx_ = nullptr;
-    md_ = nullptr;
-  }
-};
 
 std::string digest_quote_ident(const std::string& s) {
   std::string out = "\"";
@@ -223,28 +170,147 @@ void digest_pg_snapshot(Database& db, bool own_transaction) {
 
 // -------------------------------------------------------------------- both
 
-void digest_tables(Database& db, const DigestOptions& options, DatabaseDigest& out) {
+// A slice of a table to read: all of it, or a range of its rowids.
+struct digest_Part {
+  size_t table;     // index into the tables being read
+  std::string sql;
+};
+
+std::string digest_quote_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Below this many rowids a table is read in one piece: splitting saves less
+// than it costs.
+constexpr uint64_t kSplitRowids = 100000;
+
+// The SELECTs that read table `t` in `pieces` rowid ranges which together
+// hold every row exactly once (rowids are never NULL, and each range is
+// bounded by integers); one SELECT of the whole table where it has no rowid
+// (WITHOUT ROWID, or a column named like every alias of it) or is small.
+std::vector<std::string> digest_sqlite_slices(Database& db, const digest_Table& t, size_t pieces) {
+  const std::string all = "SELECT * FROM " + t.sql + " AS r";
+  if (pieces < 2) return {all};
+  std::set<std::string> columns;
+  db.for_each_row("SELECT lower(name) FROM pragma_table_xinfo(" + digest_quote_literal(t.name) + ")",
+                  [&](const Row& r) { columns.insert(r.at(0).value_or("")); });
+  std::string rowid;
+  for (const char* alias : {"rowid", "_rowid_", "oid"})
+    if (!columns.count(alias)) {
+      rowid = alias;
+      break;
+    }
+  if (rowid.empty()) return {all};
+  std::optional<std::string> low, high;
+  try {
+    db.for_each_row("SELECT min(r." + rowid + "), max(r." + rowid + ") FROM " + t.sql + " AS r", [&](const Row& r) {
+      low = r.at(0);
+      high = r.at(1);
+    });
+  } catch (const DatabaseError&) {
+    return {all};  // WITHOUT ROWID: "no such column"
+  }
+  if (!low || !high) return {all};  // empty
+  const int64_t lo = digest_int(low, db.name() + ": rowids of table " + t.name);
+  const int64_t hi = digest_int(high, db.name() + ": rowids of table " + t.name);
+  const uint64_t span = uint64_t(hi) - uint64_t(lo);  // no overflow, whatever the signs
+  if (span < kSplitRowids) return {all};
+  std::vector<std::string> out;
+  std::string previous;  // upper bound of the slice before, exclusive
+  for (size_t i = 1; i <= pieces; ++i) {
+    std::string where;
+    if (!previous.empty()) where = "r." + rowid + " > " + previous;
+    if (i < pieces) {
+      previous = std::to_string(int64_t(uint64_t(lo) + span / pieces * i));
+      where += (where.empty() ? "" : " AND ") + ("r." + rowid + " <= " + previous);
+    }
+    out.push_back(all + " WHERE " + where);
+  }
+  return out;
+}
+
+// Reads every part into its own sum, `db` and each of `more` taking the next
+// part until none is left; the first error stops the others and is thrown.
+void digest_parts(Database& db, const std::vector<Database*>& more, const std::vector<digest_Part>& parts,
+                  const std::vector<digest_Table>& tables, const DigestOptions& options,
+                  std::vector<std::unique_ptr<RowSum>>& sums) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::exception_ptr first_error;
+  auto work = [&](Database& conn) {
+    try {
+      for (size_t i; !failed && (i = next++) < parts.size();) {
+        const digest_Part& part = parts[i];
+        auto sum = std::make_unique<RowSum>();
+        conn.for_each_row_bytes(part.sql, [&](std::string_view row) {
+          // A big table takes minutes: look at the flags every 64k rows.
+          if ((sum->rows() & 0xffff) == 0 && (failed || (options.cancel && options.cancel->load())))
+            throw DatabaseError(conn.name() + ": reading table " + tables[part.table].name + " was interrupted");
+          sum->add(row);
+        });
+        sums[i] = std::move(sum);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!first_error) first_error = std::current_exception();
+      failed = true;
+    }
+  };
+  // Each further connection reads in a transaction of its own (the caller
+  // promises the database does not change).
+  auto work_in_transaction = [&](Database* conn) {
+    bool own = !conn->in_transaction();
+    try {
+      if (own) conn->begin();
+      work(*conn);
+      if (own) conn->commit();
+    } catch (...) {
+      if (own) conn->rollback();
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!first_error) first_error = std::current_exception();
+      failed = true;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (Database* conn : more) threads.emplace_back(work_in_transaction, conn);
+  work(db);
+  for (std::thread& t : threads) t.join();
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+void digest_tables(Database& db, const std::vector<Database*>& more, const DigestOptions& options,
+                   DatabaseDigest& out) {
   bool sqlite = db.dialect() == Dialect::sqlite;
   std::vector<digest_Table> tables = sqlite ? digest_sqlite_tables(db) : digest_pg_tables(db);
-  for (const digest_Table& t : tables) {
+  std::vector<digest_Part> parts;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const digest_Table& t = tables[i];
     if (options.exclude_tables.count(t.name)) continue;
-    TableDigest d;
-    d.table = t.name;
     if (options.volatile_tables.count(t.name)) {
-      d.rows = digest_count(db, t);
-    } else {
-      digest_RowSum sum;
-      db.for_each_row_bytes("SELECT * FROM " + t.sql + " AS r", [&](std::string_view row) {
-        // A big table takes minutes: look at the cancel flag every 64k rows.
-        if (options.cancel && (sum.rows() & 0xffff) == 0 && options.cancel->load())
-          throw DatabaseError(db.name() + ": reading table " + t.name + " was interrupted");
-        sum.add(row);
-      });
-      d.rows = sum.rows();
-      d.checksum = sum.hex();
-      d.bytes = sum.bytes();
+      out.tables[t.name] = {t.name, digest_count(db, t), "", 0};
+      continue;
     }
-    out.tables[t.name] = d;
+    if (sqlite && !more.empty()) {
+      for (std::string& sql : digest_sqlite_slices(db, t, more.size() + 1)) parts.push_back({i, std::move(sql)});
+    } else {
+      parts.push_back({i, "SELECT * FROM " + t.sql + " AS r"});
+    }
+  }
+  std::vector<std::unique_ptr<RowSum>> sums(parts.size());
+  digest_parts(db, sqlite ? more : std::vector<Database*>{}, parts, tables, options, sums);
+  // Sums of a table's slices add up to the sum of the whole table.
+  std::map<size_t, RowSum> whole;
+  for (size_t i = 0; i < parts.size(); ++i) whole[parts[i].table].merge(*sums[i]);
+  for (auto& [index, sum] : whole) {
+    TableDigest d;
+    d.table = tables[index].name;
+    d.rows = sum.rows();
+    d.checksum = sum.hex();
+    d.bytes = sum.bytes();
+    out.tables[d.table] = d;
   }
 }
 
@@ -252,7 +318,9 @@ std::string digest_rows(uint64_t n) { return std::to_string(n) + (n == 1 ? " row
 
 }  // namespace
 
-DatabaseDigest digest_database(Database& db, const DigestOptions& options) {
+DatabaseDigest digest_database(Database& db, const DigestOptions& options) { return digest_database(db, {}, options); }
+
+DatabaseDigest digest_database(Database& db, const std::vector<Database*>& more, const DigestOptions& options) {
   DatabaseDigest out;
   bool own = !db.in_transaction();
   // SQLite: BEGIN is deferred; the first SELECT below takes the read snapshot.
@@ -262,7 +330,7 @@ DatabaseDigest digest_database(Database& db, const DigestOptions& options) {
       digest_pg_snapshot(db, own);
       digest_pg_settings(db);
     }
-    digest_tables(db, options, out);
+    digest_tables(db, more, options, out);
     if (db.dialect() == Dialect::sqlite)
       digest_sqlite_sequences(db, options, out);
     else

@@ -45,6 +45,13 @@ struct DigestOptions {
 // DatabaseError.
 DatabaseDigest digest_database(Database& db, const DigestOptions& options = {});
 
+// The same digest read over `db` and `more` connections to the same SQLite
+// database at once, one thread each: big rowid tables are split into rowid
+// ranges, whose sums add up to the table's. Only for a database nothing
+// writes to meanwhile (a restored copy): each connection reads in its own
+// transaction. PostgreSQL: `more` is not used.
+DatabaseDigest digest_database(Database& db, const std::vector<Database*>& more, const DigestOptions& options = {});
+
 struct TableDifference {
   std::string table;      // or sequence
   std::string message;    // a sentence naming it: "table orders: 1000 rows in the source, 998 in the restored copy"

@@ -188,6 +188,57 @@ TEST_CASE("inspect_artifact finds a damaged SQLite database", "[backup][artifact
   }
 }
 
+TEST_CASE("inspect_artifact before a copy reads a plain SQLite file's head only", "[backup][artifact]") {
+  TempDir dir;
+  const std::string good = make_sqlite(dir.file("good.db"));
+  ArtifactInfo info = inspect_artifact(good, InspectDepth::before_copy);
+  INFO(all_problems(info));
+  CHECK(info.ok());
+  CHECK(info.deferred);
+  CHECK(info.sha256.empty());  // the copy computes it
+  CHECK(info.format == ArtifactFormat::sqlite);
+  CHECK(info.size_bytes == fs::file_size(good));
+  CHECK(info.tables == Tables{"orders", "users"});
+
+  SECTION("a truncated file is still caught before anything is copied") {
+    const std::string db = copy_of(good, dir.file("pages.db"));
+    cut(db, 3 * 4096);
+    ArtifactInfo t = inspect_artifact(db, InspectDepth::before_copy);
+    CHECK_FALSE(t.ok());
+    CHECK_THAT(all_problems(t), Catch::Contains("its SQLite header says") && Catch::Contains("truncated"));
+    const std::string mid = copy_of(good, dir.file("cut.db"));
+    cut(mid, 100);
+    CHECK_THAT(all_problems(inspect_artifact(mid, InspectDepth::before_copy)),
+               Catch::Contains("not a multiple of its page size 4096"));
+  }
+  SECTION("a damaged page is left to the integrity check of the copy") {
+    const std::string db = copy_of(good, dir.file("garbage.db"));
+    {
+      std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(5 * 4096);
+      std::string junk(4096, '\x7f');
+      f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    CHECK(inspect_artifact(db, InspectDepth::before_copy).ok());
+    CHECK_FALSE(inspect_artifact(db).ok());  // the full inspection reads every page
+  }
+  SECTION("a gzip file is inspected fully: its CRC must hold before anything is restored") {
+    REQUIRE(run_tool("gzip", {"-k", good}).exit_code == 0);
+    ArtifactInfo gz = inspect_artifact(good + ".gz", InspectDepth::before_copy);
+    CHECK_FALSE(gz.deferred);
+    CHECK(gz.sha256 == sha256sum(good + ".gz"));
+    cut(good + ".gz", 10);
+    CHECK_THAT(all_problems(inspect_artifact(good + ".gz", InspectDepth::before_copy)), Catch::Contains("gzip"));
+  }
+  SECTION("an empty or missing file gets the full inspection's message") {
+    std::ofstream(dir.file("empty.db")).close();
+    CHECK_THAT(all_problems(inspect_artifact(dir.file("empty.db"), InspectDepth::before_copy)),
+               Catch::Contains("is empty (0 bytes)"));
+    CHECK_THAT(all_problems(inspect_artifact(dir.file("nope.db"), InspectDepth::before_copy)),
+               Catch::Contains("does not exist"));
+  }
+}
+
 TEST_CASE("inspect_artifact reads gzip to the end and checks it", "[backup][artifact]") {
   TempDir dir;
   const std::string db = make_sqlite(dir.file("app.db"));

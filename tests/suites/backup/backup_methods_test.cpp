@@ -164,6 +164,46 @@ TEST_CASE("SQLite backup of a database written meanwhile is consistent and compl
   }
 }
 
+TEST_CASE("SQLite restore by file copy hashes what it copies", "[backup][backup_methods]") {
+  TempDir dir;
+  const std::string src = dir.file("app.db");
+  make_counted_db(src, 3000);
+  const std::string artifact = dir.file("b.db");
+  take_backup(sqlite_dsn(src), artifact, BackupOptions{});
+  BackupOptions copy;
+  copy.sqlite_copy_file = true;
+  ScratchDatabase scratch("sqlite://");
+  scratch.close();  // no connection may be open on the scratch during a file copy
+  const std::string path = scratch.dsn().substr(std::string("sqlite://").size());
+
+  SECTION("the copy is the artifact, byte for byte, and its SHA-256 is the artifact's") {
+    StepResult r = restore_backup(artifact, scratch.dsn(), copy);
+    CHECK_THAT(r.command, Catch::Contains("copy " + artifact));
+    CHECK(r.artifact_sha256 == run_tool("sha256sum", {artifact}).out.substr(0, 64));
+    CHECK(r.artifact_sha256 == inspect_artifact(artifact).sha256);
+    CHECK(run_tool("cmp", {artifact, path}).exit_code == 0);
+    CHECK(scratch.db().query_value("SELECT count(*) FROM events") == "3000");
+    CHECK(scratch.db().query_value("PRAGMA integrity_check") == "ok");
+  }
+  SECTION("a copy out of time fails naming the restore and leaves an empty scratch, not half a database") {
+    copy.timeout = 0ms;
+    CHECK_THROWS_WITH(restore_backup(artifact, scratch.dsn(), copy),
+                      Catch::Contains("restore of " + artifact) && Catch::Contains("timed out"));
+    CHECK(fs::file_size(path) == 0);
+  }
+  SECTION("a scratch that already holds tables is still refused") {
+    CHECK_THROWS_WITH(restore_backup(artifact, sqlite_dsn(src), copy), Catch::Contains("refusing to restore into " + src));
+    CHECK(sqlite_query(src, "SELECT count(*) FROM events") == "3000");
+  }
+  SECTION("a .gz artifact is not copied but decompressed through the backup API") {
+    REQUIRE(run_tool("gzip", {"-k", artifact}).exit_code == 0);
+    StepResult r = restore_backup(artifact + ".gz", scratch.dsn(), copy);
+    CHECK(r.artifact_sha256.empty());
+    CHECK_THAT(r.output, Catch::Contains("pages copied"));
+    CHECK(scratch.db().query_value("SELECT count(*) FROM events") == "3000");
+  }
+}
+
 TEST_CASE("SQLite backup and restore handle their faults", "[backup][backup_methods]") {
   TempDir dir;
   const std::string src = dir.file("app.db");

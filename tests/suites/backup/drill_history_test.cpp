@@ -90,7 +90,7 @@ TEST_CASE("drill history appends and lists newest first across reopening", "[bac
   }
   SECTION("the schema version is recorded") {
     SQLite::Database raw(path.string());
-    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 1);
+    CHECK(raw.execAndGet("PRAGMA user_version").getInt() == 2);  // 1: ledger and drills, 2: run history
   }
 }
 

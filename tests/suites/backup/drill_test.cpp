@@ -17,6 +17,7 @@
 #include "tests/support/migration_fixture.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/checks.h"
+#include "tests/support/run_tool.h"
 #include "tests/support/temp_dir.h"
 
 using namespace greenlight;
@@ -175,6 +176,38 @@ TEST_CASE("a truncated artifact fails the artifact check and nothing is restored
     CHECK(find_check(o.checks, "restore").outcome == Outcome::skipped);
     CHECK(b->scratch_leftovers() == 0);
   }
+}
+
+TEST_CASE("a SQLite artifact with a damaged page fails the drill naming the damage and the artifact", "[backup][drill]") {
+  auto b = source("sqlite");
+  b->exec("CREATE TABLE filler (x TEXT); INSERT INTO filler WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+          "FROM c WHERE i < 3000) SELECT printf('%0200d', i) FROM c");
+  TempDir d;
+  DrillSpec good = spec_for(*b, d);
+  good.work_dir = d.file("work");
+  fs::create_directories(good.work_dir);
+  DrillOutcome healthy = run_drill(good);
+  REQUIRE(failures(healthy.checks) == "");
+  const fs::path artifact = d.file("work/backup.db");
+  // The built-in restore copies the file and hashes it on the way: the
+  // artifact's SHA-256 is the file's.
+  CHECK(healthy.record.artifact_sha256 == run_tool("sha256sum", {artifact.string()}).out.substr(0, 64));
+  CHECK_THAT(find_check(healthy.checks, "artifact").evidence.at(0).text,
+             Catch::Contains(healthy.record.artifact_sha256 + " (computed while the restore copied it)"));
+  {
+    std::fstream f(artifact, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(artifact) - 3 * 4096));
+    std::string junk(4096, '\x7f');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  DrillSpec s = spec_for(*b, d);
+  s.artifact = artifact;
+  DrillOutcome o = run_drill(s);
+  CHECK(o.record.verdict == "failed");
+  CHECK(find_check(o.checks, "integrity").outcome == Outcome::failed);
+  CHECK_THAT(find_check(o.checks, "integrity").message,
+             Catch::Contains("damaged") && Catch::Contains("byte-for-byte copy of the artifact backup.db"));
+  CHECK(b->scratch_leftovers() == 0);
 }
 
 TEST_CASE("a restore command that exits 0 but loads nothing fails every table", "[backup][drill]") {
