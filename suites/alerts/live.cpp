@@ -18,6 +18,7 @@
 #include "suites/alerts/prometheus_api.h"
 #include "suites/alerts/promql/analysis.h"
 #include "suites/alerts/promql/duration.h"
+#include "suites/alerts/promql/functions.h"
 #include "suites/alerts/promql/parser.h"
 #include "suites/alerts/promql/printer.h"
 
@@ -242,6 +243,18 @@ struct SeriesNeed {
   std::string exempt;          // why its absence cannot keep the alert from firing; "" when it can
 };
 
+// A selector as a series selector: without offset or @ (a range belongs to
+// the enclosing MatrixSelector, so it is not part of this print).
+std::string plain_selector(const promql::VectorSelector& vs) {
+  promql::Node plain;
+  promql::VectorSelector copy = vs;
+  copy.offset_ms = 0;
+  copy.at = {};
+  plain.data = std::move(copy);
+  plain.type = promql::ValueType::Vector;
+  return promql::print_promql(plain);
+}
+
 // Selectors whose series may well be missing without making the alert dead:
 // the right side of `unless` only suppresses.
 void collect_unless_rhs(const promql::Node& node, std::set<const promql::Node*>& out) {
@@ -254,21 +267,48 @@ void collect_unless_rhs(const promql::Node& node, std::set<const promql::Node*>&
   });
 }
 
+// The selectors given directly to absent() or absent_over_time() in `side`.
+std::set<std::string> absent_arguments(const promql::Node& side) {
+  std::set<std::string> out;
+  promql::walk(side, [&](const promql::Node& n) {
+    const auto* call = n.as<promql::Call>();
+    if (!call || !call->func || call->args.empty() || !call->args[0]) return;
+    if (call->func->name != "absent" && call->func->name != "absent_over_time") return;
+    const promql::Node* arg = call->args[0].get();
+    if (const auto* ms = arg->as<promql::MatrixSelector>()) arg = ms->selector.get();
+    if (const auto* vs = arg ? arg->as<promql::VectorSelector>() : nullptr) out.insert(plain_selector(*vs));
+  });
+  return out;
+}
+
+// `time() - x > 3600 or absent(x)`, in either order: when x has no series the
+// absent() side fires, so x missing cannot keep the alert from firing. Only the same
+// selector counts: absent(x) says nothing about x{job="a"}.
+void collect_or_absent(const promql::Node& node, std::set<const promql::Node*>& out) {
+  promql::walk(node, [&](const promql::Node& n) {
+    const auto* b = n.as<promql::Binary>();
+    if (!b || b->op != promql::BinOp::Or || !b->lhs || !b->rhs) return;
+    for (const auto& [side, other] : {std::pair{b->lhs.get(), b->rhs.get()}, std::pair{b->rhs.get(), b->lhs.get()}}) {
+      std::set<std::string> covered = absent_arguments(*other);
+      if (covered.empty()) continue;
+      promql::walk(*side, [&](const promql::Node& m) {
+        const auto* vs = m.as<promql::VectorSelector>();
+        if (vs && covered.count(plain_selector(*vs))) out.insert(&m);
+      });
+    }
+  });
+}
+
 std::vector<SeriesNeed> series_needs(const promql::Node& expr) {
-  std::set<const promql::Node*> unless_rhs;
+  std::set<const promql::Node*> unless_rhs, or_absent;
   collect_unless_rhs(expr, unless_rhs);
+  collect_or_absent(expr, or_absent);
   std::vector<SeriesNeed> out;
   for (const auto& use : promql::selectors(expr)) {
     const auto* vs = use.node ? use.node->as<promql::VectorSelector>() : nullptr;
     if (!vs) continue;
-    promql::Node plain;
-    promql::VectorSelector copy = *vs;
-    copy.offset_ms = 0;
-    copy.at = {};
-    plain.data = std::move(copy);
-    plain.type = promql::ValueType::Vector;
     SeriesNeed need;
-    need.selector = promql::print_promql(plain);
+    need.selector = plain_selector(*vs);
     need.window_ms = kLookbackMs + use.range_ms + std::max<std::int64_t>(vs->offset_ms, 0);
     const auto& fns = use.enclosing_functions;
     auto absent_fn = std::find_if(fns.begin(), fns.end(),
@@ -277,6 +317,8 @@ std::vector<SeriesNeed> series_needs(const promql::Node& expr) {
       need.exempt = "inside " + *absent_fn + "(): the alert fires when it has no series";
     else if (unless_rhs.count(use.node))
       need.exempt = "on the right of `unless`: it only suppresses the alert";
+    else if (or_absent.count(use.node))
+      need.exempt = "absent() of it on the other side of `or` fires the alert when it has no series";
     out.push_back(std::move(need));
   }
   return out;

@@ -30,7 +30,11 @@ struct LiveOptions {
 //   "has series: FILE group \"G\" alert \"A\""       one per alerting rule
 //   "firing now"
 //   "alertmanager"                                 only with alertmanager_url
-// FILE is the file's base name. "firing now" judges every alert the server
+// FILE is the file's base name. "has series" does not require a selector
+// whose absence cannot stop the alert: inside absent()/absent_over_time(), on
+// the right of `unless`, or the same selector as an absent() across an `or`
+// (`time() - x > 3600 or absent(x)`); with none required it is skipped, saying why.
+// "firing now" judges every alert the server
 // has firing, not only those of `files`: any of them at a gating severity
 // means the deployment is on fire. When Prometheus is unreachable the first check
 // fails naming the address and the ones that need it are skipped.

@@ -72,7 +72,7 @@ std::string prometheus_config(const PrometheusOptions& o) {
   if (o.scrape_targets.empty()) {
     c << "  []\n";
   } else {
-    c << "  - job_name: fixture\n"
+    c << "  - job_name: " << nlohmann::json(o.job_name).dump() << "\n"
       << "    static_configs:\n"
       << "      - targets: " << yaml_list(o.scrape_targets) << "\n";
   }

@@ -17,7 +17,8 @@ namespace greenlight::test {
 class TempDir;
 
 struct PrometheusOptions {
-  std::vector<std::string> scrape_targets;  // "127.0.0.1:PORT", scraped as job "fixture"
+  std::vector<std::string> scrape_targets;  // "127.0.0.1:PORT", scraped as job `job_name`
+  std::string job_name = "fixture";         // the demo rules expect "app" (up{job="app"})
   std::vector<std::string> rule_files;      // absolute paths
   std::vector<std::string> alertmanagers;   // "127.0.0.1:PORT"
   std::string scrape_interval = "1s";
