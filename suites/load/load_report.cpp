@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "harness/duration.h"
 #include "suites/load/load_plan.h"
 
 namespace greenlight {
@@ -78,6 +79,13 @@ LoadFigures figures_of(const LoadResult& r) {
   return LoadFigures{&r.latency, r.requests, total_errors(r), r.dropped, r.duration_s};
 }
 
+double error_rate_percent(const LoadResult& r) {
+  // Judged by the threshold code itself, so that the figure and an
+  // `error_rate<...` threshold can never disagree on what counts as an attempt.
+  static const Threshold any = parse_threshold("error_rate<=100%");
+  return evaluate(any, figures_of(r)).observed;
+}
+
 std::vector<std::pair<Threshold, ThresholdVerdict>> judge_thresholds(const std::vector<Threshold>& ts, const LoadResult& r) {
   std::vector<std::pair<Threshold, ThresholdVerdict>> out;
   for (const Threshold& t : ts) out.emplace_back(t, evaluate(t, figures_of(r)));
@@ -104,6 +112,7 @@ std::vector<Check> load_checks(const ScenarioOutcome& s) {
   run.figures = {{"requests", static_cast<double>(r.requests), ""},
                  {"rps", std::round(rps * 10) / 10, "req/s"},
                  {"errors", static_cast<double>(errors), ""},
+                 {"error_rate", error_rate_percent(r), "%"},
                  {"dropped", static_cast<double>(r.dropped), ""},
                  {"p50", ms(r.latency.value_at_percentile(50)), "ms"},
                  {"p90", ms(r.latency.value_at_percentile(90)), "ms"},
@@ -112,6 +121,14 @@ std::vector<Check> load_checks(const ScenarioOutcome& s) {
                  {"max", ms(r.latency.max()), "ms"}};
   if (is_open(*s.spec)) run.figures.push_back({"service_time_p99", ms(r.service_time.value_at_percentile(99)), "ms"});
   run.evidence.push_back({"summary", load_summary_text(s)});
+  if (s.planned_duration_s > 0) {
+    double ran = s.spec->stages.empty() ? s.spec->duration_s : 0;
+    for (const Stage& st : s.spec->stages) ran += st.duration_s;
+    std::string how = s.spec->stages.empty() ? "" : " (every stage shortened by the same factor)";
+    run.evidence.push_back({"max_duration", "duration capped by the plan's max_duration from " +
+                                                format_duration(Duration(s.planned_duration_s)) + " to " +
+                                                format_duration(Duration(ran)) + how});
+  }
   if (r.latency.count() > 0) run.series = load_series(*s.spec, r);
   if (r.requests == 0 || r.latency.count() == 0) {
     run.outcome = r.interrupted ? Outcome::skipped : Outcome::failed;
