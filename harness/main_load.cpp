@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -15,6 +16,8 @@
 #include "harness/timestamp.h"
 #include "harness/version.h"
 #include "loadgen/hdr_log.h"
+#include "loadgen/shard.h"
+#include "loadgen/shard_file.h"
 #include "reports/reports.h"
 #include "suites/load/abort_on_fail.h"
 #include "suites/load/capacity.h"
@@ -45,6 +48,11 @@ Options:
                         for ${data:column} in the URL path, --header and --body;
                         each request takes the next row, round-robin
   --hdr-log FILE        per-second latency histograms, HdrHistogram interval log format
+  --shard i/N           run the i-th of N equal parts of an open-model test (--rate is the
+                        whole test's rate; each shard sends 1/N of it and keeps the mix);
+                        needs --json; --hdr-log defaults to the JSON file with .hlog;
+                        thresholds are recorded, judged by `greenlight report merge`
+                        (docs/distributed.md)
 )"
                          R"(  --connections N       connections (default 64; open model: initial pool, default 16)
   --max-connections N   open model: at most this many connections (default 256)
@@ -116,6 +124,8 @@ struct LoadArgs {
   bool connections_given = false;
   CapacityOptions capacity;
   double min_capacity = 0;
+  std::optional<ShardId> shard;  // --shard: spec is then this shard's part of `whole`
+  LoadSpec whole;
 };
 
 LoadArgs parse_args(int argc, char** argv, bool capacity, bool* help) {
@@ -148,6 +158,13 @@ LoadArgs parse_args(int argc, char** argv, bool capacity, bool* help) {
     else if (!capacity && arg == "--hdr-log") a.hdr_log = value();
     else if (!capacity && arg == "--abort-on-fail") a.abort_on_fail = true;
     else if (!capacity && arg == "--data") a.data = value();
+    else if (!capacity && arg == "--shard") {
+      try {
+        a.shard = parse_shard(value());
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--shard: ") + e.what());
+      }
+    }
     else if (capacity && arg == "--slo") a.thresholds.push_back(threshold_arg(arg, value()));
     else if (capacity && arg == "--start") a.capacity.start_rps = number_arg(arg, value());
     else if (capacity && arg == "--max") a.capacity.max_rps = number_arg(arg, value());
@@ -186,6 +203,18 @@ LoadArgs parse_args(int argc, char** argv, bool capacity, bool* help) {
     validate(probe);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
+  }
+  if (a.shard) {
+    if (a.json.empty()) throw UsageError("--shard needs --json FILE: the merge reads each shard's JSON result");
+    // A shard's thresholds are only meaningful on the merged whole (its rps is 1/N of the test's).
+    if (a.abort_on_fail) throw UsageError("--abort-on-fail cannot be used with --shard: a shard sees only its part of the test");
+    if (a.hdr_log.empty()) a.hdr_log = std::filesystem::path(a.json).replace_extension(".hlog").string();
+    a.whole = a.spec;
+    try {
+      a.spec = shard_spec(a.whole, *a.shard);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--shard: ") + e.what());
+    }
   }
   return a;
 }
@@ -228,6 +257,23 @@ void write_hdr_log(const std::string& path, const LoadResult& r, std::chrono::sy
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+// What the merge needs from this shard (docs/report-json.md, "Shard results").
+ShardRecord shard_record(const LoadArgs& a, const LoadResult& result, std::chrono::system_clock::time_point started) {
+  namespace fs = std::filesystem;
+  ShardRecord rec;
+  rec.shard = *a.shard;
+  rec.started_at = iso8601_utc(started);
+  rec.test = test_parameters(a.whole);
+  for (const Threshold& t : a.thresholds) rec.thresholds.push_back(t.text);
+  rec.planned_requests = a.spec.max_requests;
+  // Relative to the JSON file, so the results directory can be copied or mounted elsewhere.
+  fs::path log = fs::absolute(a.hdr_log), dir = fs::absolute(a.json).parent_path();
+  fs::path rel = log.lexically_relative(dir);
+  rec.hdr_log = rel.empty() ? log.string() : rel.string();
+  rec.result = result;
+  return rec;
+}
+
 }  // namespace
 
 int cmd_load(int argc, char** argv) {
@@ -239,8 +285,9 @@ int cmd_load(int argc, char** argv) {
   auto started = std::chrono::system_clock::now();
   std::optional<AbortOnFail> abort;
   if (a.abort_on_fail) abort.emplace(a.thresholds, &interrupt_flag());
-  LoadResult result = run_with_status(a.spec, "load", &interrupt_flag(), &status, abort ? &*abort : nullptr);
-  ScenarioOutcome outcome{"load", &a.spec, &result, judge_thresholds(a.thresholds, result)};
+  std::string name = a.shard ? "load (shard " + a.shard->text() + ")" : "load";
+  LoadResult result = run_with_status(a.spec, name, &interrupt_flag(), &status, abort ? &*abort : nullptr);
+  ScenarioOutcome outcome{name, &a.spec, &result, a.shard ? decltype(ScenarioOutcome::thresholds){} : judge_thresholds(a.thresholds, result)};
   if (abort && abort->aborted()) {
     mark_aborted(outcome, abort->message(), abort->threshold());
     std::printf("%s\n", outcome.aborted.c_str());
@@ -248,6 +295,9 @@ int cmd_load(int argc, char** argv) {
   std::fputs(load_summary_text(outcome).c_str(), stdout);
   for (const auto& [t, v] : outcome.thresholds)
     std::printf("  threshold %-24s %s  %s\n", t.text.c_str(), v.passed ? "ok  " : "FAIL", v.message.c_str());
+  if (a.shard && !a.thresholds.empty())
+    std::printf("  %zu threshold(s) recorded for greenlight report merge, which judges them on all %d shards\n",
+                a.thresholds.size(), a.shard->count);
   if (!a.hdr_log.empty()) {
     try {
       write_hdr_log(a.hdr_log, result, started);
@@ -257,7 +307,9 @@ int cmd_load(int argc, char** argv) {
     }
   }
   RunResult run = one_suite_run(a.endpoint.url, load_checks(outcome), result.duration_s, result.interrupted, started);
-  return finish(a, run, load_summary_json({outcome}));
+  nlohmann::json summary = load_summary_json({outcome});
+  if (a.shard) summary["shard"] = shard_json(shard_record(a, result, started));
+  return finish(a, run, summary);
 }
 
 int cmd_capacity(int argc, char** argv) {
