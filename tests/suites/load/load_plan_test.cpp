@@ -126,7 +126,7 @@ TEST_CASE("capacity parses with the defaults of greenlight capacity", "[load][pl
   CHECK(d.capacity->min_capacity_rps == 0);
 }
 
-TEST_CASE("parts selects what runs; every part present runs by default", "[load][plan][capacity]") {
+TEST_CASE("parts selects what runs, every part present runs by default", "[load][plan][capacity]") {
   LoadPlan all = section(kScenarios + kCapacity);
   CHECK(all.scenarios.size() == 1);
   CHECK(all.capacity);

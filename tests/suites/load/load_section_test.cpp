@@ -151,7 +151,7 @@ TEST_CASE("capacity from the plan: an SLO broken at the start rate fails the che
   CHECK_THAT(c.message, Catch::StartsWith("no capacity within the SLOs (p(99)<10ms): they broke already at 50 req/s: p(99)=3"));
 }
 
-TEST_CASE("parts selects what runs; max_duration caps scenarios and steps, saying so", "[load][capacity][fixture]") {
+TEST_CASE("parts selects what runs, max_duration caps scenarios and steps, saying so", "[load][capacity][fixture]") {
   FixtureProcess fixture;
   std::string both = kScenario + capacity_section();
 
