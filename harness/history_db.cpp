@@ -37,6 +37,35 @@ const std::vector<const char*> kSteps = {
          verdict TEXT NOT NULL,
          message TEXT NOT NULL);
        CREATE INDEX restore_drills_source ON restore_drills (source, id);)",
+    // 2: the run history (harness/run_history.h).
+    R"(CREATE TABLE runs (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         started_at TEXT NOT NULL,
+         started_unix REAL NOT NULL,
+         plan TEXT NOT NULL,
+         target TEXT NOT NULL,
+         profile TEXT NOT NULL,
+         revision TEXT NOT NULL,
+         verdict TEXT NOT NULL,
+         duration_s REAL NOT NULL,
+         passed INTEGER NOT NULL,
+         failed INTEGER NOT NULL,
+         skipped INTEGER NOT NULL,
+         errors INTEGER NOT NULL,
+         tool_version TEXT NOT NULL);
+       CREATE INDEX runs_profile_target ON runs (profile, target, id);
+       CREATE TABLE run_suites (
+         run_id INTEGER NOT NULL REFERENCES runs (id),
+         suite TEXT NOT NULL,
+         verdict TEXT NOT NULL,
+         duration_s REAL NOT NULL,
+         PRIMARY KEY (run_id, suite));
+       CREATE TABLE run_figures (
+         run_id INTEGER NOT NULL REFERENCES runs (id),
+         key TEXT NOT NULL,
+         value REAL NOT NULL,
+         unit TEXT NOT NULL,
+         PRIMARY KEY (run_id, key));)",
 };
 
 constexpr int kBusyTimeoutMs = 5000;  // two greenlights finishing at once wait for each other

@@ -1,6 +1,6 @@
 // greenlight's own history database: one SQLite file on the machine running
 // greenlight (never the target), shared by the migration checksum ledger and
-// the restore drill history (and, later, run history). Its schema has one
+// the restore drill history and the run history. Its schema has one
 // owner, here: every table is created by the numbered steps in the .cpp and
 // the file's PRAGMA user_version says which steps ran, so components sharing
 // the file never disagree about it, and a file from a newer greenlight is

@@ -1,6 +1,7 @@
 // Loads the plan's top level: target, deadline and the suites map.
 #include "harness/plan.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "harness/config_error.h"
@@ -45,7 +46,7 @@ Plan load_plan(const std::string& file, const PlanOverrides& overrides) {
   plan.interpolation->redactor = plan.redactor.get();
   PlanNode top(root, file, "", plan.interpolation.get());
   if (!root || root.IsNull()) throw ConfigError(file, 1, "", "the plan is empty: it needs 'target' and 'suites'");
-  top.allow_keys({"target", "suites", "deadline", "vars"});
+  top.allow_keys({"target", "suites", "deadline", "vars", "profiles", "history"});
   if (auto vars = top.find("vars"))
     for (auto& [name, value] : vars->entries()) plan.interpolation->vars[name] = value.str();
   for (auto& [name, value] : overrides.vars) plan.interpolation->vars[name] = value;
@@ -56,6 +57,14 @@ Plan load_plan(const std::string& file, const PlanOverrides& overrides) {
   }
   plan.redactor->add(dsn_password(plan.target.database));
   plan.deadline = top.duration("deadline", plan.deadline);
+  plan.profiles = top.find("profiles");
+  if (plan.profiles) plan.profiles->require_map();
+  if (auto h = top.find("history")) {
+    std::filesystem::path p = h->str();
+    if (p.empty()) h->fail("a path to the run history database (SQLite)");
+    if (p.is_relative()) p = std::filesystem::path(file).parent_path() / p;
+    plan.history = p.string();
+  }
   PlanNode suites = top.at("suites");
   suites.require_map();
   plan.suites = suites.entries();

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct Plan {
   Target target;
   Duration deadline{600};  // the whole run; checks not finished by then fail
   std::vector<std::pair<std::string, PlanNode>> suites;  // in file order
+  std::optional<PlanNode> profiles;  // the plan's own profiles (harness/profile.h)
+  std::string history;               // `history:` the run history database, "" when not set
   // Owns the secrets found while loading; shared with the run so that
   // captures add to the same set.
   std::shared_ptr<Redactor> redactor;

@@ -2,6 +2,7 @@
 // A suite never writes a report itself: it fills a SuiteResult.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,13 @@ struct RunResult {
   std::string started_at;  // ISO 8601 UTC
   double duration_s = 0;
   bool interrupted = false;  // Ctrl-C: the reports hold what ran
+  std::string profile;     // --profile: gate, nightly, capacity, drill, or a plan's own; empty: none
+  std::string revision;    // --revision: the deployed git revision, when given
+  int64_t run_id = 0;      // its number in the run history; 0 when not recorded
   std::vector<SuiteResult> suites;
+  // Headline figures over the last recorded runs and this one (x: run id),
+  // one series per figure, chart = the figure's key "suite/check/figure".
+  std::vector<Series> trends;
 };
 
 Counts count(const SuiteResult& s);

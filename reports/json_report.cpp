@@ -123,6 +123,15 @@ std::string json_report(const RunResult& run) {
            {"interrupted", run.interrupted},
            {"counts", counts_json(count(run))},
            {"suites", suites}};
+  // Present only when set, so a plain run's report keeps its shape.
+  if (!run.profile.empty()) doc["profile"] = run.profile;
+  if (!run.revision.empty()) doc["revision"] = run.revision;
+  if (run.run_id > 0) doc["run_id"] = run.run_id;
+  if (!run.trends.empty()) {
+    Json trends = Json::array();
+    for (const Series& s : run.trends) trends.push_back(series_json(s));
+    doc["trends"] = trends;
+  }
   // Evidence is whatever the target sent: invalid UTF-8 becomes U+FFFD instead
   // of an exception that would lose the whole report.
   return points_on_one_line(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";
