@@ -1,6 +1,8 @@
 // Secret registration and replacement.
 #include "harness/redactor.h"
 
+#include <algorithm>
+
 namespace greenlight {
 
 void Redactor::add(const std::string& secret) {
@@ -19,22 +21,53 @@ std::string Redactor::redact(std::string text) const {
   return text;
 }
 
-std::string dsn_password(const std::string& dsn) {
+namespace {
+
+struct Span {
+  size_t pos = std::string::npos, len = 0;
+};
+
+// Where the password stands in a DSN, in any of libpq's three spellings: a
+// URI's user info ("postgresql://u:PW@h/db"), its query ("...?password=PW")
+// or the keyword form ("host=h password=PW" or password='P W').
+Span password_span(const std::string& dsn) {
   size_t scheme = dsn.find("://");
-  if (scheme == std::string::npos) return "";
-  size_t at = dsn.find('@', scheme + 3);
-  if (at == std::string::npos) return "";
-  size_t colon = dsn.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return "";
-  return dsn.substr(colon + 1, at - colon - 1);
+  bool uri = scheme != std::string::npos;
+  size_t from = 0;
+  if (uri) {
+    size_t query = dsn.find('?', scheme + 3);
+    size_t at = dsn.find('@', scheme + 3);
+    size_t colon = dsn.find(':', scheme + 3);
+    if (at != std::string::npos && at < query && colon < at) return {colon + 1, at - colon - 1};
+    if (query == std::string::npos) return {};
+    from = query;
+  }
+  for (size_t pos = dsn.find("password=", from); pos != std::string::npos; pos = dsn.find("password=", pos + 1)) {
+    char before = pos == 0 ? ' ' : dsn[pos - 1];
+    if (uri ? (before != '?' && before != '&') : (before != ' ' && before != '\t')) continue;
+    size_t v = pos + 9;
+    if (!uri && v < dsn.size() && dsn[v] == '\'') {
+      size_t end = v + 1;
+      while (end < dsn.size() && dsn[end] != '\'') end += dsn[end] == '\\' ? 2 : 1;
+      return {v + 1, std::min(end, dsn.size()) - v - 1};
+    }
+    size_t end = dsn.find_first_of(uri ? "&#" : " \t", v);
+    return {v, (end == std::string::npos ? dsn.size() : end) - v};
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string dsn_password(const std::string& dsn) {
+  Span s = password_span(dsn);
+  return s.pos == std::string::npos ? "" : dsn.substr(s.pos, s.len);
 }
 
 std::string redact_dsn(const std::string& dsn) {
-  std::string pw = dsn_password(dsn);
-  if (pw.empty()) return dsn;
-  size_t scheme = dsn.find("://");
-  size_t colon = dsn.find(':', scheme + 3);
-  return dsn.substr(0, colon + 1) + "***" + dsn.substr(colon + 1 + pw.size());
+  Span s = password_span(dsn);
+  if (s.pos == std::string::npos || s.len == 0) return dsn;
+  return dsn.substr(0, s.pos) + "***" + dsn.substr(s.pos + s.len);
 }
 
 }  // namespace greenlight

@@ -111,35 +111,43 @@ TEST_CASE("a hostile body is escaped in the HTML report", "[cli][fixture][html]"
   CHECK_THAT(html, !Catch::Contains("<script>alert(1)"));
 }
 
-TEST_CASE("secrets from the environment and captures appear in no output", "[cli][fixture][secrets]") {
+TEST_CASE("secrets from the environment, DSNs and captures appear in no output, report or history", "[cli][fixture][secrets]") {
   FixtureProcess fixture;
-  TempDir dir;
-  std::string plan = write(dir, "plan.yaml", "target:\n  base_url: " + fixture.url() +
-      "\n  database: postgresql://app:${env:GL_DB_PASSWORD}@127.0.0.1:1/app\n  headers: {X-Api-Key: '${env:GL_API_TOKEN}'}\n"
-      "suites:\n  smoke:\n    checks:\n"
-      "      - {name: echo-token, request: {path: '/echo?body=${env:GL_API_TOKEN}'}, expect: {status: 500}}\n"
-      "      - {name: login, request: {method: POST, path: /api/login, json: {user: demo, password: demo}}, capture: {token: {json: /token}}}\n"
-      "      - {name: me, request: {path: /api/me, headers: {Authorization: 'Bearer ${capture:token}'}}, expect: {status: 418}}\n"
-      "      - {name: db, request: {method: POST, path: /webhook, json: {event_id: x}}, idempotency: {count_query: 'select 1'}}\n");
-  std::map<std::string, std::string> env = {{"GL_DB_PASSWORD", "pg-pass-0451"}, {"GL_API_TOKEN", "tok-7f3a9c2e"}};
-  CommandResult r = run_greenlight({"run", plan, "--out", dir.path()}, env);
-  CHECK(r.exit_code == 1);
-  std::vector<std::string> outputs = {r.out, r.err, read_file(dir.file("greenlight.json")),
-                                      read_file(dir.file("greenlight.junit.xml")),
-                                      read_file(dir.file("greenlight.html"))};
-  auto json = nlohmann::json::parse(outputs[2]);
-  for (const std::string& o : outputs) {
-    CHECK_THAT(o, !Catch::Contains("pg-pass-0451"));
-    CHECK_THAT(o, !Catch::Contains("tok-7f3a9c2e"));
+  // The password as an ${env:...} in the DSN's user info, and written out in its query string.
+  for (std::string dsn : {std::string("postgresql://app:${env:GL_DB_PASSWORD}@127.0.0.1:1/app"),
+                          std::string("postgresql://app@127.0.0.1:1/app?connect_timeout=2&password=pg-pass-0451")}) {
+    INFO(dsn);
+    TempDir dir;
+    std::string plan = write(dir, "plan.yaml", "target:\n  base_url: " + fixture.url() +
+        "\n  database: " + dsn + "\n  headers: {X-Api-Key: '${env:GL_API_TOKEN}'}\n"
+        "suites:\n  smoke:\n    checks:\n"
+        "      - {name: echo-token, request: {path: '/echo?body=${env:GL_API_TOKEN}'}, expect: {status: 500}}\n"
+        "      - {name: login, request: {method: POST, path: /api/login, json: {user: demo, password: demo}}, capture: {token: {json: /token}}}\n"
+        "      - {name: me, request: {path: /api/me, headers: {Authorization: 'Bearer ${capture:token}'}}, expect: {status: 418}}\n"
+        "      - {name: db, request: {method: POST, path: /webhook, json: {event_id: x}}, idempotency: {count_query: 'select 1'}}\n");
+    std::map<std::string, std::string> env = {{"GL_DB_PASSWORD", "pg-pass-0451"}, {"GL_API_TOKEN", "tok-7f3a9c2e"}};
+    CommandResult r = run_greenlight({"run", plan, "--out", dir.path(), "--metrics-out", dir.file("run.prom")}, env);
+    CHECK(r.exit_code == 1);
+    // Every output, the run history (SQLite, read as bytes) and the metrics file.
+    std::vector<std::string> outputs = {r.out, r.err, read_file(dir.file("greenlight.json")),
+                                        read_file(dir.file("greenlight.junit.xml")),
+                                        read_file(dir.file("greenlight.html")), read_file(dir.file("history.db")),
+                                        read_file(dir.file("run.prom"))};
+    for (size_t i = 2; i < outputs.size(); ++i) REQUIRE_FALSE(outputs[i].empty());  // each file was written
+    for (const std::string& o : outputs) {
+      CHECK_THAT(o, !Catch::Contains("pg-pass-0451"));
+      CHECK_THAT(o, !Catch::Contains("tok-7f3a9c2e"));
+    }
+    CHECK_THAT(outputs[2], Catch::Contains("[redacted]"));
+    // The captured session token (32 hex characters) never appears either.
+    auto json = nlohmann::json::parse(outputs[2]);
+    for (const auto& suite : json["suites"])
+      for (const auto& check : suite["checks"])
+        for (const auto& e : check["evidence"]) {
+          std::string text = e["text"];
+          CHECK_THAT(text, !Catch::Matches(".*\"token\"\\s*:\\s*\"[0-9a-f]{32}\".*", Catch::CaseSensitive::Yes));
+        }
   }
-  CHECK_THAT(outputs[2], Catch::Contains("[redacted]"));
-  // The captured session token (32 hex characters) never appears either.
-  for (const auto& suite : json["suites"])
-    for (const auto& check : suite["checks"])
-      for (const auto& e : check["evidence"]) {
-        std::string text = e["text"];
-        CHECK_THAT(text, !Catch::Matches(".*\"token\"\\s*:\\s*\"[0-9a-f]{32}\".*", Catch::CaseSensitive::Yes));
-      }
 }
 
 TEST_CASE("Ctrl-C stops the run and still writes the reports", "[cli][fixture][interrupt]") {
