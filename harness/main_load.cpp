@@ -232,22 +232,6 @@ RunResult one_suite_run(const std::string& target, std::vector<Check> checks, do
   return run;
 }
 
-int finish(const LoadArgs& a, const RunResult& run, const nlohmann::json& summary) {
-  try {
-    if (!a.json.empty()) write_text(a.json, summary.dump(2) + "\n");
-    if (!a.junit.empty()) write_text(a.junit, junit_xml(run));
-    if (!a.html.empty()) write_text(a.html, html_report(run));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "greenlight: %s\n", e.what());
-    return 2;
-  }
-  std::string v = verdict(run);
-  for (auto& ch : v) ch = static_cast<char>(toupper(ch));
-  Counts c = count(run);
-  std::printf("%s: %d passed, %d failed\n", v.c_str(), c.passed, c.failed + c.error);
-  return exit_code(run);
-}
-
 void write_hdr_log(const std::string& path, const LoadResult& r, std::chrono::system_clock::time_point started) {
   std::ofstream out(path);
   int64_t start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(started.time_since_epoch()).count();
@@ -309,7 +293,7 @@ int cmd_load(int argc, char** argv) {
   RunResult run = one_suite_run(a.endpoint.url, load_checks(outcome), result.duration_s, result.interrupted, started);
   nlohmann::json summary = load_summary_json({outcome});
   if (a.shard) summary["shard"] = shard_json(shard_record(a, result, started));
-  return finish(a, run, summary);
+  return write_load_outputs(run, summary, a.json, a.junit, a.html, "greenlight");
 }
 
 int cmd_capacity(int argc, char** argv) {
@@ -332,7 +316,24 @@ int cmd_capacity(int argc, char** argv) {
   std::printf("%s\n%s\n", check.evidence[0].text.c_str(), check.message.c_str());
   double elapsed = std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
   RunResult run = one_suite_run(a.endpoint.url, {check}, elapsed, result.interrupted, started);
-  return finish(a, run, capacity_json(a.capacity, result));
+  return write_load_outputs(run, capacity_json(a.capacity, result), a.json, a.junit, a.html, "greenlight");
+}
+
+int write_load_outputs(const RunResult& run, const nlohmann::json& summary, const std::string& json,
+                       const std::string& junit, const std::string& html, const char* who) {
+  try {
+    if (!json.empty()) write_text(json, summary.dump(2) + "\n");
+    if (!junit.empty()) write_text(junit, junit_xml(run));
+    if (!html.empty()) write_text(html, html_report(run));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", who, e.what());
+    return 2;
+  }
+  std::string v = verdict(run);
+  for (auto& ch : v) ch = static_cast<char>(toupper(ch));
+  Counts c = count(run);
+  std::printf("%s: %d passed, %d failed\n", v.c_str(), c.passed, c.failed + c.error);
+  return exit_code(run);
 }
 
 }  // namespace greenlight

@@ -116,24 +116,17 @@ int merge(const MergeArgs& a) {
   nlohmann::json files = nlohmann::json::array();
   for (const ShardRecord& s : set.shards) files.push_back(s.file.string());
   summary["merged_from"] = {{"shards", set.shards.size()}, {"files", files}, {"planned_requests", set.planned_requests}};
-  try {
-    if (!a.out.empty()) {
+  if (!a.out.empty()) {
+    try {
       ReportPaths paths = write_reports(run, a.out);
       write_text((std::filesystem::path(a.out) / "load-summary.json").string(), summary.dump(2) + "\n");
       std::printf("reports: %s\n         %s\n         %s\n", paths.html.c_str(), paths.junit.c_str(), paths.json.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "greenlight report merge: %s\n", e.what());
+      return 2;
     }
-    if (!a.json.empty()) write_text(a.json, summary.dump(2) + "\n");
-    if (!a.junit.empty()) write_text(a.junit, junit_xml(run));
-    if (!a.html.empty()) write_text(a.html, html_report(run));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "greenlight report merge: %s\n", e.what());
-    return 2;
   }
-  std::string v = verdict(run);
-  for (auto& ch : v) ch = static_cast<char>(toupper(ch));
-  Counts c = count(run);
-  std::printf("%s: %d passed, %d failed\n", v.c_str(), c.passed, c.failed + c.error);
-  return exit_code(run);
+  return write_load_outputs(run, summary, a.json, a.junit, a.html, "greenlight report merge");
 }
 
 }  // namespace
