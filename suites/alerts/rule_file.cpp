@@ -201,7 +201,7 @@ class Loader {
     std::map<std::string, int> seen;
     std::vector<YAML::Node> merges;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
+      const YAML::Node k = it->first;  // a copy: yaml-cpp's it-> is a proxy that dies here
       if (!k.IsScalar()) {
         if (!k.IsNull()) error(line_of(k), "yaml-type", "a mapping key must be a string, not " + describe(k));
         continue;  // yaml.v3 drops null keys

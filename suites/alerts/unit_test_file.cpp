@@ -67,7 +67,7 @@ std::vector<std::pair<std::string, YAML::Node>> strict_entries(const Where& w, c
   if (!n.IsMap()) fail(w, n, "expected " + what + " (a map), got " + kind_name(n));
   std::map<std::string, int> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: yaml-cpp's it-> is a proxy that dies here
     if (!key.IsScalar()) fail(w, key, "a key of " + what + " must be a string");
     std::string name = key.Scalar();
     if (!allowed.count(name)) {
