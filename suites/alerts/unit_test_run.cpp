@@ -548,7 +548,12 @@ Check GroupRunner::check_alert(const AlertRuleTest& t, std::int64_t step_ts) {
   auto lines = alert_diff(exp, got, [&](const AlertSeen& e) { return missing_hint(e, step_ts); });
   std::string head = where(t.line) + "alert " + t.alertname + " at " + dur(t.eval_time_ms);
   if (step_ts != t.eval_time_ms) head += " (as evaluated at " + dur(step_ts) + ")";
-  head += ": expected " + std::to_string(exp.size()) + " firing, got " + std::to_string(got.size());
+  // Same count: say so, or "expected 1 firing, got 1" reads like a pass; the lines below name what differs.
+  if (exp.size() == got.size())
+    head += exp.size() == 1 ? ": the firing alert is not the expected one"
+                            : ": " + std::to_string(exp.size()) + " firing as expected, but not the expected ones";
+  else
+    head += ": expected " + std::to_string(exp.size()) + " firing, got " + std::to_string(got.size());
   std::string diff, indented;
   for (const auto& l : lines) diff += l + "\n", indented += "\n  " + l;
   c.message = head + indented + interval_note();
