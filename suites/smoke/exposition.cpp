@@ -248,6 +248,10 @@ class Parser {
   }
 
   std::size_t family_index(const std::string& name) {
+    if (result_.families.size() >= kMaxExpositionSeries && !family_by_name_.count(name))
+      fail(0, "more than " + std::to_string(kMaxExpositionSeries) +
+                  " metric families, the limit that keeps memory bounded (a /metrics this big is a cardinality "
+                  "problem for Prometheus too)");
     auto [it, inserted] = family_by_name_.try_emplace(name, result_.families.size());
     if (inserted) {
       result_.families.emplace_back();
@@ -534,6 +538,10 @@ class Parser {
     if (!inserted)
       fail(name_start, "duplicate series " + token_text(series_name(sample)) + " (first on line " +
                            std::to_string(seen->second) + ")");
+    if (++series_count_ > kMaxExpositionSeries)
+      fail(name_start, "more than " + std::to_string(kMaxExpositionSeries) +
+                           " series, the limit that keeps memory bounded (a /metrics this big is a cardinality "
+                           "problem for Prometheus too)");
     result_.families[f].samples.push_back(std::move(sample));
   }
 
@@ -587,6 +595,7 @@ class Parser {
   std::vector<FamilyState> state_;  // parallel to result_.families
   std::unordered_map<std::string, std::size_t> family_by_name_;
   std::unordered_map<std::string, int> series_lines_;  // series key -> line first seen
+  std::size_t series_count_ = 0;
   std::vector<std::size_t> label_columns_;             // of the sample being parsed
 };
 

@@ -53,6 +53,12 @@ struct Exposition {
 
 inline constexpr std::size_t kMaxExpositionBytes = 64u << 20;
 inline constexpr std::size_t kMaxExpositionLineBytes = 1u << 20;
+// More series (samples) or families than this is an error: the parsed form
+// takes ~300-400 bytes per series, so a hostile 16 MiB body of a million tiny
+// series would otherwise cost the run ~300 MB, and 1.6 million one-sample
+// families ~640 MB. This bounds it to ~150-220 MB. Real targets stay far below
+// (a single target with over 100 000 series is already exceptional).
+inline constexpr std::size_t kMaxExpositionSeries = 500'000;
 
 // Throws ExpositionError on the first problem. Linear in the input size.
 Exposition parse_exposition(std::string_view text);

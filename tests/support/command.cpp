@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -26,6 +27,7 @@ CommandResult run_greenlight(const std::vector<std::string>& args, const std::ma
   char err_path[] = "/tmp/gl-err-XXXXXX";
   int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
   if (out_fd < 0 || err_fd < 0) throw std::runtime_error("cannot create temp files");
+  auto started = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out_fd, 1);
@@ -45,10 +47,11 @@ CommandResult run_greenlight(const std::vector<std::string>& args, const std::ma
   if (while_running) while_running(pid);
   auto give_up = std::chrono::steady_clock::now() + timeout;
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
+  rusage usage{};
+  while (wait4(pid, &status, WNOHANG, &usage) == 0) {
     if (std::chrono::steady_clock::now() > give_up) {
       kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
+      wait4(pid, &status, 0, &usage);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -56,6 +59,8 @@ CommandResult run_greenlight(const std::vector<std::string>& args, const std::ma
   close(out_fd);
   close(err_fd);
   CommandResult r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  r.max_rss_kb = usage.ru_maxrss;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = read_file(out_path);
   r.err = read_file(err_path);

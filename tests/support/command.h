@@ -11,8 +11,10 @@
 namespace greenlight::test {
 
 struct CommandResult {
-  int exit_code = -1;
+  int exit_code = -1;  // 128 + N when killed by signal N
   std::string out, err;
+  long max_rss_kb = 0;   // the child's peak resident set (wait4's ru_maxrss)
+  double seconds = 0;    // wall time from fork to exit
 };
 
 // Runs GREENLIGHT_BIN with `args`; `env` is added to the environment.

@@ -369,6 +369,15 @@ TEST_CASE("hostile inputs are rejected or parsed without crashing", "[exposition
     for (int k = 0; k < 200000; ++k) text += "s{i=\"" + std::to_string(k) + "\"} " + std::to_string(k) + "\n";
     CHECK(parse_exposition(text).families[0].samples.size() == 200000);
   }
+  SECTION("more series or families than the limit are refused, naming it") {
+    std::string text;
+    for (std::size_t k = 0; k <= kMaxExpositionSeries; ++k) text += "s{i=\"" + std::to_string(k) + "\"} 1\n";
+    CHECK_THAT(error_of(text), Catch::StartsWith("line " + std::to_string(kMaxExpositionSeries + 1) + ": more than " +
+                                                 std::to_string(kMaxExpositionSeries) + " series"));
+    text.clear();
+    for (std::size_t k = 0; k <= kMaxExpositionSeries; ++k) text += "# TYPE m" + std::to_string(k) + " gauge\n";
+    CHECK_THAT(error_of(text), Catch::Contains("more than " + std::to_string(kMaxExpositionSeries) + " metric families"));
+  }
   SECTION("deep garbage and binary noise") {
     CHECK(!error_of(std::string(100000, '{') + "\n").empty());
     CHECK(!error_of(std::string(100000, '"') + "\n").empty());
