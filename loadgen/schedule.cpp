@@ -148,10 +148,10 @@ int VuSchedule::vus_at(double t) const {
   return int(std::floor(segments_.back().v1 + 1e-9));
 }
 
-// ---- Plan ---------------------------------------------------------------------
+// ---- LoadSchedule ------------------------------------------------------------
 
-Plan make_plan(const LoadSpec& spec, int hardware_threads) {
-  Plan p;
+LoadSchedule make_plan(const LoadSpec& spec, int hardware_threads) {
+  LoadSchedule p;
   p.executor = spec.executor;
   bool ramping = spec.executor == ExecutorKind::ramping_vus || spec.executor == ExecutorKind::ramping_arrival_rate;
   p.open = spec.executor == ExecutorKind::constant_arrival_rate || spec.executor == ExecutorKind::ramping_arrival_rate;

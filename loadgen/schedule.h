@@ -94,8 +94,12 @@ class VuSchedule {
   int max_vus_ = 0;
 };
 
-// A validated spec turned into timelines and per-run numbers.
-struct Plan {
+// A validated spec turned into timelines and per-run numbers. Not named Plan:
+// harness/plan.h has a greenlight::Plan too, and two classes of one name in
+// one namespace (an ODR violation) shared one implicit ~Plan() in the linked
+// program, so that validate() destroyed this struct with the harness plan's
+// destructor (UBSan in the fuzz build, fuzz/regressions/plan).
+struct LoadSchedule {
   ExecutorKind executor = ExecutorKind::max_rate;
   bool open = false;          // arrival-rate executors
   double duration_s = 0;
@@ -110,6 +114,6 @@ struct Plan {
 // Throws std::invalid_argument for anything wrong in the executor part of
 // the spec (rates, durations, stages, connection counts, timeouts).
 // hardware_threads: what threads = 0 means.
-Plan make_plan(const LoadSpec& spec, int hardware_threads);
+LoadSchedule make_plan(const LoadSpec& spec, int hardware_threads);
 
 }  // namespace greenlight

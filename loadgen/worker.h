@@ -47,7 +47,7 @@ struct RunContext {
     std::unique_ptr<BodyNeedle> needle;  // null: no body check
   };
 
-  Plan plan;
+  LoadSchedule plan;
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   std::vector<PreparedEndpoint> endpoints;
@@ -141,7 +141,7 @@ class Worker {
   void rollover(int64_t second);
 
   RunContext& ctx_;
-  const Plan& plan_;
+  const LoadSchedule& plan_;
   int index_;
   int epfd_ = -1;
   int timerfd_ = -1;

@@ -29,7 +29,7 @@ std::vector<double> all_due(const ArrivalSchedule& s) {
 // Drives a closed-model executor with a fake clock: every VU sends, the
 // response takes `service_s`, then it thinks; VUs follow vus_at(). Returns
 // the send times.
-std::vector<double> simulate_closed(const Plan& plan, double service_s, double step_s = 0.001) {
+std::vector<double> simulate_closed(const LoadSchedule& plan, double service_s, double step_s = 0.001) {
   std::vector<double> sends;
   int max = plan.vus.max_vus();
   std::vector<double> busy_until(size_t(max), -1);
@@ -166,7 +166,7 @@ TEST_CASE("fake clock: each executor sends what its definition says") {
     LoadSpec spec = spec_of(ExecutorKind::max_rate);
     spec.connections = 4;
     spec.duration_s = 1;
-    Plan p = make_plan(spec, 2);
+    LoadSchedule p = make_plan(spec, 2);
     CHECK_FALSE(p.open);
     CHECK(p.think_time_s == 0);
     // 10 ms per response: 100 sends per connection.
@@ -177,7 +177,7 @@ TEST_CASE("fake clock: each executor sends what its definition says") {
     spec.connections = 3;
     spec.duration_s = 2;
     spec.think_time_s = 0.090;
-    Plan p = make_plan(spec, 2);
+    LoadSchedule p = make_plan(spec, 2);
     // 10 ms service + 90 ms think = one request per 100 ms per VU.
     CHECK(simulate_closed(p, 0.010).size() == 60);
   }
@@ -185,7 +185,7 @@ TEST_CASE("fake clock: each executor sends what its definition says") {
     LoadSpec spec = spec_of(ExecutorKind::ramping_vus);
     spec.connections = 0 + 1;  // start from 1 VU
     spec.stages = {{2, 1}, {2, 5}};
-    Plan p = make_plan(spec, 2);
+    LoadSchedule p = make_plan(spec, 2);
     CHECK(p.duration_s == 4);
     CHECK(p.max_connections == 5);
     std::vector<double> sends = simulate_closed(p, 0.100);
@@ -198,7 +198,7 @@ TEST_CASE("fake clock: each executor sends what its definition says") {
     LoadSpec spec = spec_of(ExecutorKind::constant_arrival_rate);
     spec.rate = 50;
     spec.duration_s = 2;
-    Plan p = make_plan(spec, 2);
+    LoadSchedule p = make_plan(spec, 2);
     CHECK(p.open);
     CHECK(p.arrivals.total() == 100);
     CHECK(p.arrivals.due_s(99) == Approx(1.98));
@@ -207,7 +207,7 @@ TEST_CASE("fake clock: each executor sends what its definition says") {
     LoadSpec spec = spec_of(ExecutorKind::ramping_arrival_rate);
     spec.rate = 10;
     spec.stages = {{2, 30}};
-    Plan p = make_plan(spec, 2);
+    LoadSchedule p = make_plan(spec, 2);
     CHECK(p.arrivals.total() == 40);
     CHECK(p.arrivals.rate_at(1) == Approx(20));
   }
