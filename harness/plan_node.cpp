@@ -85,10 +85,19 @@ void PlanNode::require_map() const {
   if (!node_.IsMap()) fail("expected a map of keys");
 }
 
+// A map key as text. YAML allows a list or a map as a key (`[a, b]: 1`,
+// `? {a: 1}`); as<std::string>() threw yaml-cpp's bad conversion for those,
+// which no caller catches (fuzz/regressions/plan): now a ConfigError at the key.
+std::string PlanNode::key_text(const YAML::Node& key) const {
+  if (!key.IsSequence() && !key.IsMap()) return key.as<std::string>();
+  throw ConfigError(file_, key.Mark().line >= 0 ? key.Mark().line + 1 : line(), path_,
+                    "a key must be a single value, not a list or a map");
+}
+
 void PlanNode::allow_keys(const std::set<std::string>& allowed) const {
   require_map();
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    std::string key = it->first.as<std::string>();
+    std::string key = key_text(it->first);
     if (allowed.count(key)) continue;
     std::string hint = closest_match(key, allowed);
     int line = it->first.Mark().line + 1;
@@ -125,7 +134,7 @@ std::vector<std::pair<std::string, PlanNode>> PlanNode::entries() const {
   require_map();
   std::vector<std::pair<std::string, PlanNode>> out;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    std::string key = it->first.as<std::string>();
+    std::string key = key_text(it->first);
     out.emplace_back(key, PlanNode(it->second, file_, path_.empty() ? key : path_ + "." + key, interp_));
   }
   return out;

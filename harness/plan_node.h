@@ -64,6 +64,7 @@ class PlanNode {
   [[noreturn]] void fail(const std::string& message) const;
 
  private:
+  std::string key_text(const YAML::Node& key) const;
   YAML::Node node_;
   std::string file_;
   std::string path_;

@@ -118,15 +118,28 @@ const std::vector<std::string>& builtin_profile_names() {
   return names;
 }
 
+namespace {
+
+// A key that is a list or a map (YAML allows `[a]: 1`) made as<std::string>()
+// throw yaml-cpp's bad conversion, which no caller catches (found by
+// fuzz/plan_fuzz.cpp): a ConfigError at the key instead.
+std::string merge_key(const YAML::Node& key) {
+  if (key.IsSequence() || key.IsMap())
+    throw ConfigError("", key.Mark().line + 1, "profiles", "a key must be a single value, not a list or a map");
+  return key.as<std::string>();
+}
+
+}  // namespace
+
 YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over) {
   if (!base || !base.IsMap() || !over.IsMap()) return over;
   YAML::Node out(YAML::NodeType::Map);
   for (auto it = base.begin(); it != base.end(); ++it) {
-    const std::string key = it->first.as<std::string>();
+    const std::string key = merge_key(it->first);
     out[key] = over[key] ? merge_yaml(it->second, over[key]) : it->second;
   }
   for (auto it = over.begin(); it != over.end(); ++it) {
-    const std::string key = it->first.as<std::string>();
+    const std::string key = merge_key(it->first);
     if (!base[key]) out[key] = it->second;
   }
   return out;

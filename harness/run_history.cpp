@@ -63,17 +63,28 @@ int bind_filter(SQLite::Statement& q, const RunFilter& f) {
   return i;
 }
 
+// '*' matches any run of characters, everything else itself. Iterative, with
+// one backtrack point (the last '*'): the recursive version took exponential
+// time on a pattern of many '*' that does not match (fuzz/regressions/regression).
 bool glob(const char* p, const char* s) {
-  for (; *p; ++p, ++s) {
+  const char* star = nullptr;  // the pattern just after the last '*' seen
+  const char* retry = nullptr;  // where that '*' 's match ends so far
+  while (*s) {
     if (*p == '*') {
-      for (const char* t = s;; ++t) {
-        if (glob(p + 1, t)) return true;
-        if (!*t) return false;
-      }
+      star = ++p;
+      retry = s;
+    } else if (*p == *s) {
+      ++p;
+      ++s;
+    } else if (star) {
+      p = star;
+      s = ++retry;
+    } else {
+      return false;
     }
-    if (*s != *p) return false;
   }
-  return !*s;
+  while (*p == '*') ++p;
+  return !*p;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -144,6 +145,9 @@ bool fill_counts(const unsigned char* p, const unsigned char* end, Histogram* hi
       continue;
     }
     if (index >= length) return set_error(error, "more counts than the histogram has buckets");
+    // The total is an int64_t: counts that sum past it would overflow (UB) in
+    // add_at_index, and no real histogram records 2^63 values.
+    if (count > INT64_MAX - hist->count()) return set_error(error, "the counts add up to more than 2^63-1");
     hist->add_at_index(static_cast<int>(index), count);
     ++index;
   }

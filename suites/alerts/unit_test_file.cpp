@@ -328,6 +328,12 @@ std::vector<SeriesPoint> parse_series_values(std::string_view text) {
     auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v, 10);
     if (ec != std::errc() || ptr != tok.data() + tok.size())
       err(start, "invalid repetition in series values: \"" + tok + "\" is not a whole number");
+    // Each repetition is a point in memory: "1x100000000000" (a few bytes) asked
+    // for terabytes, an out-of-memory (fuzz/regressions/unit_test_file).
+    // promtool has no limit but could not run such a test either.
+    constexpr std::uint64_t kMaxPoints = 1'000'000;
+    if (v >= kMaxPoints || out.size() + v >= kMaxPoints)
+      err(start, "the series expands to more than " + std::to_string(kMaxPoints) + " points");
     return v;
   };
   while (i < n) {

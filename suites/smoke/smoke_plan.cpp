@@ -99,7 +99,13 @@ RequestSpec parse_request(const PlanNode& n) {
   if (n.has("body") && n.has("json")) n.fail("give either 'body' or 'json', not both");
   if (auto b = n.find("body")) r.body = b->str();
   if (auto j = n.find("json")) {
-    r.body = to_json(*j).dump();
+    try {
+      r.body = to_json(*j).dump();
+    } catch (const nlohmann::json::type_error& e) {
+      // dump() throws on a string that is not UTF-8 (a YAML file may hold such
+      // bytes): a ConfigError, not an uncaught exception (fuzz/regressions/plan).
+      j->fail(std::string("cannot be sent as JSON: ") + e.what());
+    }
     bool has_type = false;
     for (auto& [k, v] : r.headers) has_type |= strcasecmp(k.c_str(), "content-type") == 0;
     if (!has_type) r.headers.emplace_back("Content-Type", "application/json");

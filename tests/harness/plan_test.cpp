@@ -62,6 +62,13 @@ TEST_CASE("a typo'd key names file, line and key and suggests the right one", "[
   CHECK(load_error("targt:\n  base_url: http://x\nsuites: {}\n") == ":1: targt: unknown key 'targt' (did you mean 'target'?)");
 }
 
+TEST_CASE("a list or a map as a key is a config error at the key, not a yaml-cpp exception (fuzz/regressions/plan)", "[plan]") {
+  CHECK(load_error("target: {base_url: http://x}\n[a, b]: 1\nsuites: {smoke: {}}\n") ==
+        ":2: a key must be a single value, not a list or a map");
+  CHECK(load_error("target: {base_url: http://x}\nsuites:\n  ? {smoke: 1}\n  : {}\n") ==
+        ":3: suites: a key must be a single value, not a list or a map");
+}
+
 TEST_CASE("invalid YAML gives the line of the syntax error", "[plan]") {
   std::string e = load_error("target:\n  base_url: http://x\nsuites:\n  smoke: [unclosed\n");
   CHECK(e.rfind(":5: invalid YAML", 0) == 0);

@@ -96,4 +96,7 @@ TEST_CASE("merge_yaml: maps merge key by key, anything else replaces", "[profile
   CHECK(m["l"].size() == 2);
   CHECK(m["n"].as<std::string>() == "new");
   CHECK(base["m"]["y"].size() == 2);  // inputs untouched
+  // A list as a key: a ConfigError, not yaml-cpp's bad conversion.
+  CHECK_THROWS_AS(merge_yaml(YAML::Load("{[a]: 1}"), YAML::Load("{b: 2}")), ConfigError);
+  CHECK_THROWS_AS(merge_yaml(YAML::Load("{a: 1}"), YAML::Load("{? {b: 1} : 2}")), ConfigError);
 }

@@ -64,6 +64,19 @@ TEST_CASE("figure keys match globs and bare figure names", "[regression]") {
   CHECK(key_matches("capacity", "load/x/capacity_rps"));
   CHECK_FALSE(key_matches("capacity", "load/capacity/knee"));
   CHECK(key_matches("load/steady: p(99)<50ms/*", "load/steady: p(99)<50ms/observed"));
+  CHECK(key_matches("l*d/*/p*9", "load/steady/p99"));
+  CHECK(key_matches("*a*a*", "banana"));
+  CHECK_FALSE(key_matches("*a*b", "banana"));
+  CHECK(key_matches("load/**", "load/"));
+}
+
+TEST_CASE("a glob of many stars that does not match answers at once (fuzz/regressions/regression)", "[regression]") {
+  // The recursive matcher took exponential time here (a libFuzzer timeout).
+  const std::string stars(40, '*');
+  const std::string key = "load/steady: p(99)<50ms at 2000 req/s on /health and /items/error_rate";
+  CHECK_FALSE(key_matches(stars + "x", key));
+  CHECK_FALSE(key_matches(stars + "/x", key));
+  CHECK(key_matches(stars + "rate", key));
 }
 
 TEST_CASE("judging: within the limit passes, beyond it fails naming both values and the baseline run", "[regression]") {

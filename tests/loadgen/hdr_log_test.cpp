@@ -172,6 +172,23 @@ TEST_CASE("corrupt or foreign encodings are rejected with a reason", "[hdr_log]"
   CHECK_THAT(error_for(with_payload("\x80")), Catch::Contains("ends inside a count"));
 }
 
+TEST_CASE("counts that add up past 2^63-1 are rejected, not overflowed (fuzz/regressions/hdr_log)", "[hdr_log]") {
+  std::string bytes = encode_histogram(Histogram()).substr(0, 40);
+  // Three counts of 2^62 (zigzag 2^63: eight 0x80 bytes, then 0x80 as the ninth byte's 8 bits).
+  const std::string big(9, '\x80');
+  const std::string payload = big + big + big;
+  bytes[4] = bytes[5] = bytes[6] = 0;
+  bytes[7] = static_cast<char>(payload.size());
+  std::string error;
+  CHECK_FALSE(decode_histogram(bytes + payload, &error));
+  CHECK_THAT(error, Catch::Contains("more than 2^63-1"));
+  // One such count alone is fine.
+  bytes[7] = static_cast<char>(big.size());
+  auto one = decode_histogram(bytes + big, &error);
+  REQUIRE(one);
+  CHECK(one->count() == int64_t{1} << 62);
+}
+
 TEST_CASE("an interval log round-trips every interval", "[hdr_log]") {
   const std::vector<std::pair<std::string, Histogram>> intervals = {
       {"", lognormal(3, 50'000, 1'500, 1.2)},

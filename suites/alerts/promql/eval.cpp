@@ -143,7 +143,12 @@ std::int64_t reference_time(const At& at, std::int64_t offset_ms, std::int64_t t
     case At::Kind::End: base = ctx.query_time; break;
     case At::Kind::None: break;
   }
-  return base - offset_ms;
+  // An @ timestamp can be any int64 (x @ 1e18 is INT64_MIN ms, as in
+  // promtool), and ref - offset, ref - range, ref - lookback would overflow
+  // (UB). Held within +-2^62 ms (146 million years: no sample is there), the
+  // durations (at most INT64_MAX ns, duration.cpp) can be taken from it.
+  constexpr std::int64_t kLimit = std::int64_t{1} << 62;
+  return std::clamp(base, -kLimit, kLimit) - offset_ms;
 }
 
 Window range_window(std::size_t i, std::int64_t ref, std::int64_t range_ms, Context& ctx) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -629,7 +630,13 @@ class Parser {
         record(node.pos, "timestamp out of bounds for @ modifier: " + go_format_f(seconds));
         seconds = 0;
       }
-      value.timestamp_ms = static_cast<std::int64_t>(std::round(seconds * 1000));
+      // Seconds within int64 can still be milliseconds beyond it (x @ 1e18):
+      // casting those is UB in C++. Go's int64(f) there gives math.MinInt64
+      // on amd64, which is what promtool then uses; so do we, explicitly.
+      const double ms = std::round(seconds * 1000);
+      value.timestamp_ms = ms >= 9223372036854775807.0 || ms < -9223372036854775808.0
+                               ? std::numeric_limits<std::int64_t>::min()
+                               : static_cast<std::int64_t>(ms);
     } else if (k == K::Start || k == K::End) {
       advance();
       if (peek().kind != K::LeftParen) unexpected(peek(), "@", "timestamp");

@@ -53,7 +53,9 @@ std::string selector_text(const VectorSelector& vs) {
     matchers.push_back(m.name + std::string(match_op_text(m.op)) + quote_string(m.value));
   std::sort(matchers.begin(), matchers.end());
   std::string out = vs.name;
-  if (!matchers.empty()) out += "{" + join(matchers, ",") + "}";
+  // No name and no matcher: the {} that info()'s second argument allows
+  // (printed as nothing, info(x, {}) read back as info(x, ): fuzz/regressions/promql).
+  if (!matchers.empty() || out.empty()) out += "{" + join(matchers, ",") + "}";
   return out;
 }
 
@@ -76,7 +78,12 @@ std::string print_aggregate(const Aggregate& agg) {
 }
 
 std::string print_binary(const Binary& bin) {
-  std::string out = print(*bin.lhs) + " " + std::string(bin_op_text(bin.op));
+  // "+Inf" reads back as a unary plus and Inf, and a unary operator takes the
+  // whole ^ after it (^ binds tighter): "+Inf ^ x" reparsed as +(Inf ^ x), so
+  // the print was no fixed point (fuzz/regressions/promql). Inf alone is +Inf.
+  const auto* number = bin.lhs->as<NumberLiteral>();
+  const bool bare_inf = bin.op == BinOp::Pow && number && std::isinf(number->value) && number->value > 0;
+  std::string out = (bare_inf ? "Inf" : print(*bin.lhs)) + " " + std::string(bin_op_text(bin.op));
   if (bin.return_bool) out += " bool";
   if (const auto& vm = bin.matching) {
     bool grouped = vm->card == Cardinality::ManyToOne || vm->card == Cardinality::OneToMany;

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,12 @@ TEST_CASE("parser prints every construct canonically and round-trips", "[promql]
       {"0x1F + 010 + .5 + 5.", "31 + 8 + 0.5 + 5"},
       {"1e9 + 1e-5 + 123456 + 0.0001", "1e+09 + 1e-05 + 123456 + 0.0001"},
       {"Inf - -INF + NaN", "+Inf - -Inf + NaN"},
+      // "+Inf ^ x" would reparse as +(Inf ^ x) (fuzz/regressions/promql).
+      {"Inf ^ 2", "Inf ^ 2"},
+      {"x - -INF^nf", "x - -Inf ^ nf"},
+      {"2 ^ Inf ^ 2", "2 ^ Inf ^ 2"},
+      // info()'s empty selector prints as {}, not as nothing (fuzz/regressions/promql).
+      {"info(x, {})", "info(x, {})"},
       {"\"a\\\"b\"", "\"a\\\"b\""},
       {"'single'", "\"single\""},
       {"`raw\\d`", "\"raw\\\\d\""},
@@ -306,6 +314,17 @@ TEST_CASE("parser rejects bad durations numbers and modifiers", "[promql][parser
   for (const auto& [expr, message] : cases) CHECK(parse_error(expr) == message);
   // Negative offsets and 0ms-free durations are fine.
   CHECK(parse_ok("foo offset -1w")->as<VectorSelector>()->offset_ms == -7 * 86400000LL);
+}
+
+TEST_CASE("an @ timestamp whose milliseconds pass int64 is INT64_MIN as in promtool (fuzz/regressions/promql)", "[promql][parser]") {
+  // 1.66e18 s is within int64 (the bounds check passes) but 1.66e21 ms is not:
+  // the cast was UB; Go's int64() gives math.MinInt64 on amd64.
+  NodePtr n = parse_ok("x @ 1660974200009742000");
+  REQUIRE(n->as<VectorSelector>());
+  CHECK(n->as<VectorSelector>()->at.timestamp_ms == std::numeric_limits<std::int64_t>::min());
+  CHECK(print_promql(*n) == "x @ -9223372036854776.000");
+  CHECK(parse_ok("x @ -9223372036854776.000")->as<VectorSelector>()->at.timestamp_ms ==
+        std::numeric_limits<std::int64_t>::min());
 }
 
 TEST_CASE("parser enforces selector rules", "[promql][parser]") {

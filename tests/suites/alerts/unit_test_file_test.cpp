@@ -79,6 +79,14 @@ TEST_CASE("bad series values are rejected with the offending part", "[alerts][un
   CHECK_THROWS_WITH(parse_series_values("-stale"), Catch::Contains("sign"));
 }
 
+TEST_CASE("a repetition that expands past a million points is refused, not allocated (fuzz/regressions/unit_test_file)", "[alerts][unittest]") {
+  // A few bytes asked for 10^11 points: an out-of-memory under the fuzzer.
+  CHECK_THROWS_WITH(parse_series_values("1x100000000000"), Catch::Contains("more than 1000000 points"));
+  CHECK_THROWS_WITH(parse_series_values("0+1x999999 _x10"), Catch::Contains("more than 1000000 points"));
+  CHECK_THROWS_WITH(parse_series_values("_x18446744073709551615"), Catch::Contains("more than 1000000 points"));
+  CHECK(parse_series_values("0+1x99999").size() == 100000);
+}
+
 TEST_CASE("series labels take equality matchers only", "[alerts][unittest]") {
   CHECK(parse_series_labels(R"(up{job="api", instance='a:1'})") ==
         promql::Labels{{"__name__", "up"}, {"instance", "a:1"}, {"job", "api"}});

@@ -64,6 +64,13 @@ TEST_CASE("JSON equality keeps YAML's quoting: quoted means string", "[smoke][pl
   CHECK(j[3].tests[0].expected == nlohmann::json(1.5));
 }
 
+TEST_CASE("a json body that is not UTF-8 is a config error, not a JSON exception (fuzz/regressions/plan)", "[smoke][plan]") {
+  // A raw 0x8D byte in the YAML: nlohmann's dump() threw type_error 316.
+  CHECK_THAT(error_of("checks: [{name: a, request: {path: /, json: {type: \"payment.\x8d\"}}}]"),
+             Catch::StartsWith("plan.yaml:1: suites.smoke.checks[0].request.json: cannot be sent as JSON: ") &&
+                 Catch::Contains("invalid UTF-8"));
+}
+
 TEST_CASE("a typo in a check key suggests the right key", "[smoke][plan]") {
   CHECK(error_of("checks:\n  - name: a\n    request: {path: /}\n    expect: {stauts: 200}\n") ==
         "plan.yaml:4: suites.smoke.checks[0].expect.stauts: unknown key 'stauts' (did you mean 'status'?)");
