@@ -116,7 +116,9 @@ std::set<std::string> positions_explained(const SchemaSnapshot& from, const Sche
   note(from, to);
   note(to, from);
   std::set<std::string> explained;
-  for (const auto& [table, yes] : touched) {
+  for (const auto& touched_table : touched) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const auto& table = touched_table.first;
     auto order = [&](const SchemaSnapshot& a, const SchemaSnapshot& b) {
       std::vector<std::pair<int, std::string>> cols;
       for (const auto& [key, o] : a.objects)

@@ -471,7 +471,10 @@ class Loader {
                                        "to migrate: \"Found more than one migration with version\"");
     }
     std::map<std::string, const SourceFile*> undo_seen;
-    for (const auto& [version, file] : undo) {
+    for (const auto& undo_file : undo) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      const auto& version = undo_file.first;
+      const auto& file = undo_file.second;
       auto it = std::find_if(versioned.begin(), versioned.end(),
                              [&](const auto& v) { return compare_flyway(v.first.version, version) == 0; });
       if (it == versioned.end()) {

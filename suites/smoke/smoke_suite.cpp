@@ -97,9 +97,11 @@ class SmokeRun {
     std::string path = expand(spec.path);
     r.url = path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0 ? path : ctx_.target.base_url + path;
     r.headers = ctx_.target.headers;
-    for (const auto& [k, v] : spec.headers) {
+    for (const auto& header : spec.headers) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+      const std::string& k = header.first;
       std::erase_if(r.headers, [&](const auto& h) { return strcasecmp(h.first.c_str(), k.c_str()) == 0; });
-      r.headers.emplace_back(k, expand(v));
+      r.headers.emplace_back(k, expand(header.second));
     }
     r.body = expand(spec.body);
     r.tls = spec.tls;
