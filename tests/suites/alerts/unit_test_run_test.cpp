@@ -372,7 +372,8 @@ tests:
   - alert_rule_test:
       - {eval_time: 0m, alertname: X, exp_alerts: []}
 )");
-  const Check& c = only(run_unit_test_file(f.dir.file("t.yml")));
+  std::vector<Check> checks = run_unit_test_file(f.dir.file("t.yml"));
+  const Check& c = only(checks);
   CHECK(c.outcome == Outcome::failed);
   CHECK_THAT(c.message, Catch::Contains("the rule files do not load"));
   CHECK_THAT(c.message, Catch::Contains(f.dir.file("invalid.yml") + ":"));
