@@ -237,7 +237,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
   }
 
   bp::environment env = boost::this_process::environment();
-  for (const auto& [k, v] : spec.env) env[k] = v;
+  // set(), not env[k]: Boost 1.74's environment::find (behind operator[])
+  // compares KEY= against shorter entries past their end (ASan: heap overflow).
+  for (const auto& [k, v] : spec.env) env.set(k, v);
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   boost::filesystem::path start_dir = spec.cwd.empty() ? boost::filesystem::current_path()
                                                        : boost::filesystem::path(spec.cwd.string());

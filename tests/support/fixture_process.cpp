@@ -51,7 +51,7 @@ FixtureProcess::FixtureProcess(FixtureOptions options) : dir_(std::make_unique<T
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
   bp::environment env = boost::this_process::environment();
-  for (const auto& [name, value] : options.env) env[name] = value;
+  for (const auto& [name, value] : options.env) env.set(name, value);  // not env[]: see harness/process.cpp
 
   child_ = std::make_unique<Child>();
   child_->process = bp::child(FIXTURE_BIN, bp::args(args), env, bp::std_in < bp::null, bp::std_out > child_->out,
