@@ -85,19 +85,20 @@ void PlanNode::require_map() const {
   if (!node_.IsMap()) fail("expected a map of keys");
 }
 
-// A map key as text. YAML allows a list or a map as a key (`[a, b]: 1`,
-// `? {a: 1}`); as<std::string>() threw yaml-cpp's bad conversion for those,
-// which no caller catches (fuzz/regressions/plan): now a ConfigError at the key.
-std::string PlanNode::key_text(const YAML::Node& key) const {
+// YAML allows a list or a map as a key (`[a, b]: 1`, `? {a: 1}`);
+// as<std::string>() threw yaml-cpp's bad conversion for those, which no caller
+// catches (fuzz/regressions/plan).
+std::string yaml_key_text(const YAML::Node& key, const std::string& file, int fallback_line,
+                          const std::string& path) {
   if (!key.IsSequence() && !key.IsMap()) return key.as<std::string>();
-  throw ConfigError(file_, key.Mark().line >= 0 ? key.Mark().line + 1 : line(), path_,
+  throw ConfigError(file, key.Mark().line >= 0 ? key.Mark().line + 1 : fallback_line, path,
                     "a key must be a single value, not a list or a map");
 }
 
 void PlanNode::allow_keys(const std::set<std::string>& allowed) const {
   require_map();
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    std::string key = key_text(it->first);
+    std::string key = yaml_key_text(it->first, file_, line(), path_);
     if (allowed.count(key)) continue;
     std::string hint = closest_match(key, allowed);
     int line = it->first.Mark().line + 1;
@@ -134,7 +135,7 @@ std::vector<std::pair<std::string, PlanNode>> PlanNode::entries() const {
   require_map();
   std::vector<std::pair<std::string, PlanNode>> out;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    std::string key = key_text(it->first);
+    std::string key = yaml_key_text(it->first, file_, line(), path_);
     out.emplace_back(key, PlanNode(it->second, file_, path_.empty() ? key : path_ + "." + key, interp_));
   }
   return out;

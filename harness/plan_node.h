@@ -25,6 +25,10 @@ struct Interpolation {
   std::map<std::string, std::string> vars;
 };
 
+// A map key as text. A list or a map used as a key is a ConfigError at the
+// key's line (fallback_line when yaml-cpp knows none), naming file and path.
+std::string yaml_key_text(const YAML::Node& key, const std::string& file, int fallback_line, const std::string& path);
+
 class PlanNode {
  public:
   PlanNode(YAML::Node node, std::string file, std::string path, const Interpolation* interpolation);
@@ -64,7 +68,6 @@ class PlanNode {
   [[noreturn]] void fail(const std::string& message) const;
 
  private:
-  std::string key_text(const YAML::Node& key) const;
   YAML::Node node_;
   std::string file_;
   std::string path_;

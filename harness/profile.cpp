@@ -6,6 +6,7 @@
 #include <set>
 
 #include "harness/config_error.h"
+#include "harness/plan_node.h"
 
 namespace greenlight {
 
@@ -118,28 +119,15 @@ const std::vector<std::string>& builtin_profile_names() {
   return names;
 }
 
-namespace {
-
-// A key that is a list or a map (YAML allows `[a]: 1`) made as<std::string>()
-// throw yaml-cpp's bad conversion, which no caller catches (found by
-// fuzz/plan_fuzz.cpp): a ConfigError at the key instead.
-std::string merge_key(const YAML::Node& key) {
-  if (key.IsSequence() || key.IsMap())
-    throw ConfigError("", key.Mark().line + 1, "profiles", "a key must be a single value, not a list or a map");
-  return key.as<std::string>();
-}
-
-}  // namespace
-
 YAML::Node merge_yaml(const YAML::Node& base, const YAML::Node& over) {
   if (!base || !base.IsMap() || !over.IsMap()) return over;
   YAML::Node out(YAML::NodeType::Map);
   for (auto it = base.begin(); it != base.end(); ++it) {
-    const std::string key = merge_key(it->first);
+    const std::string key = yaml_key_text(it->first, "", 0, "profiles");
     out[key] = over[key] ? merge_yaml(it->second, over[key]) : it->second;
   }
   for (auto it = over.begin(); it != over.end(); ++it) {
-    const std::string key = merge_key(it->first);
+    const std::string key = yaml_key_text(it->first, "", 0, "profiles");
     if (!base[key]) out[key] = it->second;
   }
   return out;
