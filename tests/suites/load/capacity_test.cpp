@@ -50,7 +50,8 @@ TEST_CASE("capacity: an SLO the target cannot meet fails, naming it", "[load][ca
   CHECK(r.steps.size() == 1);
   Check c = capacity_check(o, r);
   CHECK(c.outcome == Outcome::failed);
-  CHECK_THAT(c.message, Catch::StartsWith("no capacity within the SLOs (p(99)<10ms): they broke already at 50 req/s: p(99)=3"));
+  // The fixture adds 30ms; on a busy machine p99 lands anywhere above that.
+  CHECK_THAT(c.message, Catch::Matches(R"(no capacity within the SLOs \(p\(99\)<10ms\): they broke already at 50 req/s: p\(99\)=([3-9][0-9]|[1-9][0-9]{2,})(\.[0-9]+)?ms, limit <10ms[\s\S]*)"));
 }
 
 TEST_CASE("capacity: bad options are refused", "[load][capacity]") {
