@@ -34,6 +34,8 @@ Options:
   --timeout D         per backup or restore command (default 2h)
   --volatile TABLE    a table that changes during the drill: compared by row count only (repeatable)
   --volatile-tolerance N   rows a volatile table's restored count may trail the source's (default 0)
+  --compare-rows      SQLite: compare every table row by row even when the restored copy is
+                      page for page the source's image (which proves it equal much faster)
   --rpo-column T.C    RPO from the newest value of column C of table T (default: the artifact's time)
   --threshold EXPR    rto<15m, rpo<24h: the drill fails when broken (repeatable)
   --history PATH      greenlight's history database (default .greenlight/history.db)
@@ -76,6 +78,7 @@ BackupArgs parse_args(int argc, char** argv) {
     else if (arg == "--timeout") d.methods.timeout = std::chrono::milliseconds(int64_t(duration(arg, value()).count() * 1000));
     else if (arg == "--volatile") d.digest.volatile_tables.insert(value());
     else if (arg == "--volatile-tolerance") d.volatile_tolerance = std::stoull(value());
+    else if (arg == "--compare-rows") d.compare_rows = true;
     else if (arg == "--history") d.history = value();
     else if (arg == "--out") a.out = value();
     else if (arg == "--quiet") a.quiet = true;

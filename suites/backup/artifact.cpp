@@ -590,6 +590,20 @@ void inspect_into(const fs::path& path, ArtifactInfo& info) {
 
 }  // namespace
 
+std::string file_sha256(const fs::path& path, const std::atomic<bool>* cancel) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(errno));
+  Sha256 sha;
+  std::vector<char> buf(kChunk);
+  while (in) {
+    if (cancel && cancel->load()) throw std::runtime_error("the SHA-256 of " + path.string() + " was cancelled");
+    in.read(buf.data(), buf.size());
+    sha.update(buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) throw std::runtime_error("read error in " + path.string() + ": " + std::strerror(errno));
+  return sha.hex();
+}
+
 ArtifactFormat detect_format(const fs::path& path, bool* gzip) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(errno));

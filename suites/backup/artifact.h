@@ -5,6 +5,7 @@
 // or, before a byte-for-byte copy, only what the head of a SQLite file shows.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -42,9 +43,10 @@ enum class InspectDepth {
   // SQLite restore, restore_backup with sqlite_copy_file): a plain
   // (uncompressed) SQLite file gets only the checks that read no more than
   // its header and schema (format, page size, size = whole pages, header page
-  // count against the size, sqlite_schema readable); the copy hashes the
-  // bytes it copies, and PRAGMA integrity_check of the copy (a superset of
-  // quick_check) checks every page. Every other artifact is inspected fully.
+  // count against the size, sqlite_schema readable); the drill hashes the
+  // file (file_sha256) beside the copy, and PRAGMA integrity_check of the
+  // copy (a superset of quick_check) checks every page. Every other artifact
+  // is inspected fully.
   before_copy,
 };
 
@@ -53,6 +55,11 @@ enum class InspectDepth {
 // goes to `problems`. `pg_restore` is used for pg_custom when found on PATH;
 // when missing, a problem says so.
 ArtifactInfo inspect_artifact(const std::filesystem::path& path, InspectDepth depth = InspectDepth::full);
+
+// SHA-256 of the file's bytes, in hex, read in chunks (constant memory);
+// `cancel` stops it between chunks. Throws std::runtime_error naming the file
+// and the cause when it cannot be read, or when cancelled.
+std::string file_sha256(const std::filesystem::path& path, const std::atomic<bool>* cancel = nullptr);
 
 // The format from the first bytes only (of the decompressed content for a
 // .gz), for choosing how to restore; `gzip` tells whether it is compressed.

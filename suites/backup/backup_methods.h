@@ -20,7 +20,6 @@ struct StepResult {
   double seconds = 0;
   std::string command;  // what ran, for evidence (contains DSNs: redact before showing)
   std::string output;   // captured stderr/stdout tail
-  std::string artifact_sha256;  // a restore that copied the artifact (sqlite_copy_file): SHA-256 of the bytes copied
 };
 
 struct BackupOptions {
@@ -33,9 +32,9 @@ struct BackupOptions {
   // pg_restore, psql); a PATH here is also where pg_dump & co are looked up.
   std::map<std::string, std::string> env;
   // Built-in restore of a plain SQLite file: copy the file into the scratch
-  // path, hashing the bytes on the way, instead of the backup API (about a
-  // third of the CPU for a big file). No connection may be open on the
-  // scratch meanwhile (it would not see the new file). The drill sets it.
+  // path (copy_file_range) instead of the backup API (a fraction of the CPU
+  // for a big file). No connection may be open on the scratch meanwhile (it
+  // would not see the new file). The drill sets it.
   bool sqlite_copy_file = false;
 };
 
@@ -54,7 +53,7 @@ StepResult take_backup(const std::string& source_dsn, const std::filesystem::pat
 // refused); its pages are copied in with the backup API (decompressing .gz
 // first), so a connection already open on it sees the result, or, with
 // sqlite_copy_file and a plain SQLite file, the file itself is copied (its
-// stale -journal/-wal/-shm removed) and its SHA-256 returned; a .sql is
+// stale -journal/-wal/-shm removed); a .sql is
 // executed statement by statement. PostgreSQL: pg_restore -j N
 // --exit-on-error --no-owner --no-privileges (custom format) or psql
 // -v ON_ERROR_STOP=1 (plain SQL). A restore_cmd must contain {artifact} and

@@ -43,7 +43,7 @@ class BackupSuite : public Suite {
 BackupJob parse_backup_plan(const PlanNode& section, bool* source_from_target) {
   section.require_map();
   section.allow_keys({"source", "scratch", "dir", "artifact", "max_age", "keep", "backup_cmd", "restore_cmd", "volatile",
-                      "volatile_tolerance", "rpo_column", "thresholds", "jobs", "timeout", "history"});
+                      "volatile_tolerance", "compare_rows", "rpo_column", "thresholds", "jobs", "timeout", "history"});
   const std::filesystem::path plan_dir = std::filesystem::absolute(section.file()).parent_path();
   BackupJob job;
   DrillSpec& d = job.drill;
@@ -75,6 +75,7 @@ BackupJob parse_backup_plan(const PlanNode& section, bool* source_from_target) {
   if (auto n = section.find("volatile"))
     for (const PlanNode& t : n->items()) d.digest.volatile_tables.insert(t.str());
   d.volatile_tolerance = section.integer("volatile_tolerance", 0);
+  d.compare_rows = section.boolean("compare_rows", false);
   if (auto n = section.find("rpo_column")) {
     std::string v = n->str();
     auto dot = v.rfind('.');

@@ -11,6 +11,7 @@
 //     restore_cmd: ./scripts/db_restore.sh {artifact} {scratch}
 //     volatile: [sessions]            # compared by row count only
 //     volatile_tolerance: 100
+//     compare_rows: false             # SQLite: rows even when the page images prove the copy equal
 //     rpo_column: orders.created_at   # RPO from the newest row; default: the artifact's time
 //     thresholds: ["rto<15m", "rpo<24h"]
 //     jobs: 2                         # pg_restore -j

@@ -28,6 +28,10 @@ struct DrillSpec {
   std::string rpo_table, rpo_column;   // the newest value of this column is the data's age; default: artifact time
   std::optional<double> max_rto_s, max_rpo_s;  // thresholds: fail the drill when broken
   std::filesystem::path history;       // append the drill here; empty: not recorded
+  // SQLite, built-in backup and restore: when the restored copy is page for
+  // page the image of the source (sqlite_image.h), that proves every table
+  // equal without reading rows; true reads and compares the rows anyway.
+  bool compare_rows = false;
 };
 
 struct DrillOutcome {

@@ -289,7 +289,7 @@ void digest_tables(Database& db, const std::vector<Database*>& more, const Diges
   for (size_t i = 0; i < tables.size(); ++i) {
     const digest_Table& t = tables[i];
     if (options.exclude_tables.count(t.name)) continue;
-    if (options.volatile_tables.count(t.name)) {
+    if (options.count_only || options.volatile_tables.count(t.name)) {
       out.tables[t.name] = {t.name, digest_count(db, t), "", 0};
       continue;
     }

@@ -37,6 +37,7 @@ struct DatabaseDigest {
 struct DigestOptions {
   std::set<std::string> volatile_tables;  // counted only (rows may change during the drill)
   std::set<std::string> exclude_tables;   // not read at all (tables or sequences)
+  bool count_only = false;                // every table counted only, as if volatile (no checksum)
   const std::atomic<bool>* cancel = nullptr;  // set: the digest stops with DatabaseError (Ctrl-C)
 };
 

@@ -4,6 +4,7 @@
 // ways backups break (cut short, a byte flipped, empty, missing).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -448,4 +449,16 @@ TEST_CASE("detect_format and gunzip_file", "[backup][artifact]") {
   SECTION("a file that is no gzip") {
     CHECK_THROWS_WITH(gunzip_file(db, dir.file("x.db")), Catch::Contains("not gzip-compressed"));
   }
+}
+
+TEST_CASE("file_sha256 is sha256sum's, and names the file it cannot read", "[backup][artifact]") {
+  TempDir dir;
+  const std::string path = make_sqlite(dir.file("app.db"));
+  CHECK(file_sha256(path) == run_tool("sha256sum", {path}).out.substr(0, 64));
+  CHECK(file_sha256(path) == inspect_artifact(path).sha256);
+  std::ofstream(dir.file("empty")).close();
+  CHECK(file_sha256(dir.file("empty")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK_THROWS_WITH(file_sha256(dir.file("absent.db")), Catch::Contains("cannot read " + dir.file("absent.db")));
+  std::atomic<bool> cancel{true};
+  CHECK_THROWS_WITH(file_sha256(path, &cancel), Catch::Contains("cancelled"));
 }

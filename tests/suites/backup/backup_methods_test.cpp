@@ -164,7 +164,7 @@ TEST_CASE("SQLite backup of a database written meanwhile is consistent and compl
   }
 }
 
-TEST_CASE("SQLite restore by file copy hashes what it copies", "[backup][backup_methods]") {
+TEST_CASE("SQLite restore by file copy gives the artifact byte for byte", "[backup][backup_methods]") {
   TempDir dir;
   const std::string src = dir.file("app.db");
   make_counted_db(src, 3000);
@@ -176,11 +176,10 @@ TEST_CASE("SQLite restore by file copy hashes what it copies", "[backup][backup_
   scratch.close();  // no connection may be open on the scratch during a file copy
   const std::string path = scratch.dsn().substr(std::string("sqlite://").size());
 
-  SECTION("the copy is the artifact, byte for byte, and its SHA-256 is the artifact's") {
+  SECTION("the copy is the artifact, byte for byte") {
     StepResult r = restore_backup(artifact, scratch.dsn(), copy);
     CHECK_THAT(r.command, Catch::Contains("copy " + artifact));
-    CHECK(r.artifact_sha256 == run_tool("sha256sum", {artifact}).out.substr(0, 64));
-    CHECK(r.artifact_sha256 == inspect_artifact(artifact).sha256);
+    CHECK_THAT(r.output, Catch::Contains(std::to_string(fs::file_size(artifact)) + " bytes copied"));
     CHECK(run_tool("cmp", {artifact, path}).exit_code == 0);
     CHECK(scratch.db().query_value("SELECT count(*) FROM events") == "3000");
     CHECK(scratch.db().query_value("PRAGMA integrity_check") == "ok");
@@ -198,7 +197,6 @@ TEST_CASE("SQLite restore by file copy hashes what it copies", "[backup][backup_
   SECTION("a .gz artifact is not copied but decompressed through the backup API") {
     REQUIRE(run_tool("gzip", {"-k", artifact}).exit_code == 0);
     StepResult r = restore_backup(artifact + ".gz", scratch.dsn(), copy);
-    CHECK(r.artifact_sha256.empty());
     CHECK_THAT(r.output, Catch::Contains("pages copied"));
     CHECK(scratch.db().query_value("SELECT count(*) FROM events") == "3000");
   }

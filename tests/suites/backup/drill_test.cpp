@@ -189,11 +189,11 @@ TEST_CASE("a SQLite artifact with a damaged page fails the drill naming the dama
   DrillOutcome healthy = run_drill(good);
   REQUIRE(failures(healthy.checks) == "");
   const fs::path artifact = d.file("work/backup.db");
-  // The built-in restore copies the file and hashes it on the way: the
-  // artifact's SHA-256 is the file's.
+  // The built-in restore copies the file and the drill hashes it beside the
+  // copy: the artifact's SHA-256 is the file's.
   CHECK(healthy.record.artifact_sha256 == run_tool("sha256sum", {artifact.string()}).out.substr(0, 64));
   CHECK_THAT(find_check(healthy.checks, "artifact").evidence.at(0).text,
-             Catch::Contains(healthy.record.artifact_sha256 + " (computed while the restore copied it)"));
+             Catch::Contains("sha256: " + healthy.record.artifact_sha256 + "\n"));
   {
     std::fstream f(artifact, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(fs::file_size(artifact) - 3 * 4096));
@@ -313,5 +313,54 @@ TEST_CASE("a drill interrupted after the restore leaves no scratch database", "[
   CHECK_THAT(find_check(o.checks, "restore").message, Catch::Contains("interrupted"));
   for (const Check& c : o.checks) CHECK(c.outcome != Outcome::failed);
   CHECK(o.record.verdict == "interrupted");
+  CHECK(b->scratch_leftovers() == 0);
+}
+
+TEST_CASE("a built-in SQLite drill proves the copy by page image, or row by row when asked", "[backup][drill]") {
+  auto b = source("sqlite");
+  TempDir d;
+  DrillSpec s = spec_for(*b, d);
+  DrillOutcome by_image = run_drill(s);
+  CHECK(failures(by_image.checks) == "");
+  CHECK_THAT(find_check(by_image.checks, "source").evidence.at(0).text, Catch::StartsWith("page by page: the restored copy is the image"));
+  CHECK(find_check(by_image.checks, "table users").figures.at(0).value == 20);
+  CHECK_THAT(find_check(by_image.checks, "table orders").evidence.at(0).text, Catch::Contains("equal: its pages are the source's"));
+
+  s.compare_rows = true;
+  DrillOutcome by_rows = run_drill(s);
+  CHECK(failures(by_rows.checks) == "");
+  CHECK(find_check(by_rows.checks, "source").evidence.empty());
+  CHECK(find_check(by_rows.checks, "table users").figures.at(0).value == 20);
+  CHECK(find_check(by_rows.checks, "table users").evidence.empty());
+  CHECK(b->scratch_leftovers() == 0);
+}
+
+TEST_CASE("a SQLite source written during the drill is compared row by row", "[backup][drill]") {
+  auto b = source("sqlite");
+  TempDir d;
+  DrillSpec s = spec_for(*b, d);
+  // A user signs up between the backup and the comparison: the page images
+  // differ, and the rows say where.
+  auto sign_up = [&](const std::string& step) {
+    if (step.find("restore") != std::string::npos)
+      b->exec("INSERT INTO users VALUES (21, 'late@example.com', '2026-01-01 00:00:00')");
+  };
+  DrillOutcome o = run_drill(s, sign_up);
+  CHECK_THAT(find_check(o.checks, "source").evidence.at(0).text,
+             Catch::StartsWith("row by row: the page images differ (page "));
+  const Check& users = find_check(o.checks, "table users");
+  CHECK(users.outcome == Outcome::failed);
+  CHECK_THAT(users.message, Catch::Contains("21 rows in the source, 20 in the restored copy"));
+  CHECK(find_check(o.checks, "table orders").outcome == Outcome::passed);
+
+  // Listed as volatile, with room for one row, the same drill passes.
+  b->exec("DELETE FROM users WHERE id = 21");
+  auto again = [&](const std::string& step) {
+    if (step.find("restore") != std::string::npos)
+      b->exec("INSERT INTO users VALUES (22, 'later@example.com', '2026-01-01 00:00:00')");
+  };
+  s.digest.volatile_tables = {"users"};
+  s.volatile_tolerance = 1;
+  CHECK(failures(run_drill(s, again).checks) == "");
   CHECK(b->scratch_leftovers() == 0);
 }
