@@ -26,6 +26,7 @@ namespace {
 
 constexpr int kPagesPerStep = 4096;  // 16 MB of 4 KB pages between looks at the cancel flag
 constexpr int kMaxRestarts = 3;      // then one step holds the source's read lock to the end
+constexpr auto kLockedFor = std::chrono::seconds(60);  // a writer holding the source this long: give up
 
 // Header bytes that differ between two faithful images of the same data:
 // 18-19 the journal mode (the drill leaves its artifact in rollback mode,
@@ -234,14 +235,17 @@ std::string run_backup(sqlite3* source, sqlite3* sink, const std::atomic<bool>* 
                                                                   sqlite3_backup_finish);
   if (!backup) return std::string("the backup API refused: ") + sqlite3_errmsg(sink);
   int batch = kPagesPerStep, restarts = 0, last_remaining = -1;
+  auto progressed = std::chrono::steady_clock::now();
   for (;;) {
     if (cancel && cancel->load()) return "cancelled";
     int rc = sqlite3_backup_step(backup.get(), batch);
     if (rc == SQLITE_DONE) return "";
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+      if (std::chrono::steady_clock::now() - progressed > kLockedFor) return "the source stayed locked for a minute";
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
+    progressed = std::chrono::steady_clock::now();
     if (rc != SQLITE_OK) return std::string("the backup API failed: ") + sqlite3_errstr(rc);
     int remaining = sqlite3_backup_remaining(backup.get());
     if (last_remaining >= 0 && remaining > last_remaining && ++restarts >= kMaxRestarts) batch = -1;
@@ -282,6 +286,8 @@ ImageComparison compare_sqlite_image(const std::filesystem::path& source, const 
   } else if (!stopped.empty()) {
     if (stopped != "cancelled" && result.pages == 0) throw std::runtime_error("cannot read the source " + source.string() + ": " + stopped);
     result.difference = stopped;
+  } else if (result.pages == 0) {
+    result.difference = "the source has no pages";
   } else if (t.size != copy_size) {
     result.difference = "the copy is " + std::to_string(copy_size) + " bytes, the source's image " + std::to_string(t.size);
   } else {
@@ -289,7 +295,7 @@ ImageComparison compare_sqlite_image(const std::filesystem::path& source, const 
       if (t.state[i] != same)
         result.difference = "page " + std::to_string(i + 1) + " of " + std::to_string(result.pages) +
                             (t.state[i] == differs ? " differs" : " is missing");
-    result.identical = result.difference.empty() && t.differing == 0 && result.pages > 0;
+    result.identical = result.difference.empty() && t.differing == 0;
   }
   return result;
 }
