@@ -324,6 +324,7 @@ StepResult sqlite_backup(const std::string& source_dsn, const fs::path& artifact
   try {
     SQLite::Database source(src, SQLite::OPEN_READONLY, 5000);
     SQLite::Database dest(artifact.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    if (o.throwaway_artifact) dest.exec("PRAGMA synchronous = OFF");
     step.output = copy_pages(source, dest, label, o).summary();
     // The copy's header keeps the source's journal mode; a backup is one
     // self-contained file, so leave it in rollback-journal mode.

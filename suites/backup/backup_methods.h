@@ -36,6 +36,10 @@ struct BackupOptions {
   // for a big file). No connection may be open on the scratch meanwhile (it
   // would not see the new file). The drill sets it.
   bool sqlite_copy_file = false;
+  // Built-in SQLite backup into a file that is removed after use (the
+  // drill's temporary artifact): not synced to disk, since nothing will read
+  // it after a crash. The drill sets it.
+  bool throwaway_artifact = false;
 };
 
 // Writes a backup of `source_dsn` to `artifact`. SQLite: the online backup
