@@ -113,18 +113,9 @@ SourceRead read_source(const DrillSpec& spec, const std::atomic<bool>* abort) {
 // read-only connection of its own, so that it runs beside the digest of the
 // same file: the two are most of the verification time of a big SQLite
 // database, and each keeps one core busy.
-// A restored SQLite copy is read through memory-mapped I/O: no read() and
-// copy per page (integrity_check a third faster on 1 GB, row counts four
-// times). Safe because nothing else opens or truncates the scratch file; a
-// source is never mapped (a file truncated under a mapping kills the reader).
-void map_scratch(Database& db) {
-  if (db.dialect() == Dialect::sqlite) db.exec("PRAGMA mmap_size = 2147418112");
-}
-
 std::vector<std::string> integrity_problems(const std::string& scratch_dsn) {
   try {
     auto db = open_database(scratch_dsn, Access::read_only);
-    map_scratch(*db);
     return sqlite_integrity(*db);
   } catch (const std::exception& e) {
     return {std::string("integrity_check could not run: ") + e.what()};
@@ -392,9 +383,7 @@ class Drill {
       DigestOptions options = spec_.digest;
       options.cancel = spec_.methods.cancel;
       if (db.dialect() == Dialect::sqlite) {
-        map_scratch(db);
         auto second = open_database(scratch.dsn(), Access::read_only);
-        map_scratch(*second);
         r.digest = digest_database(db, {second.get()}, options);
       } else {
         r.digest = digest_database(db, options);
@@ -416,7 +405,6 @@ class Drill {
     const std::string source = sqlite_path(spec_.source), copy = sqlite_path(scratch.dsn());
     auto image = std::async(std::launch::async, compare_sqlite_image, source, copy, spec_.methods.cancel);
     Database& db = scratch.db();
-    map_scratch(db);
     DigestOptions counts = spec_.digest;
     counts.count_only = true;
     counts.cancel = spec_.methods.cancel;
