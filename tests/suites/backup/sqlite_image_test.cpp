@@ -33,11 +33,17 @@ std::unique_ptr<SQLite::Database> make_source(const std::string& path) {
   return db;
 }
 
-void backup(const std::string& from, const std::string& to) {
-  SQLite::Database src(from, SQLite::OPEN_READONLY);
-  SQLite::Database dst(to, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  SQLite::Backup(dst, src).executeStep(-1);
-}
+// A source (its writer connection kept open) and a backup of it.
+struct BackedUp {
+  TempDir dir;
+  const std::string src = dir.file("app.db"), copy = dir.file("copy.db");
+  std::unique_ptr<SQLite::Database> writer = make_source(src);
+  BackedUp() {
+    SQLite::Database from(src, SQLite::OPEN_READONLY);
+    SQLite::Database to(copy, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Backup(to, from).executeStep(-1);
+  }
+};
 
 void overwrite(const std::string& path, uint64_t offset, const std::string& bytes) {
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -48,11 +54,9 @@ void overwrite(const std::string& path, uint64_t offset, const std::string& byte
 }  // namespace
 
 TEST_CASE("a backup of an unchanged source is its page image", "[backup][sqlite_image]") {
-  TempDir dir;
-  const std::string src = dir.file("app.db"), copy = dir.file("copy.db");
-  auto writer = make_source(src);
+  BackedUp b;
+  const std::string &src = b.src, &copy = b.copy;
   REQUIRE(fs::file_size(src + "-wal") > 500 * 4096);
-  backup(src, copy);
   ImageComparison c = compare_sqlite_image(src, copy);
   CHECK(c.difference == "");
   CHECK(c.identical);
@@ -67,10 +71,8 @@ TEST_CASE("a backup of an unchanged source is its page image", "[backup][sqlite_
 }
 
 TEST_CASE("the page image names what differs", "[backup][sqlite_image]") {
-  TempDir dir;
-  const std::string src = dir.file("app.db"), copy = dir.file("copy.db");
-  auto writer = make_source(src);
-  backup(src, copy);
+  BackedUp b;
+  const std::string &src = b.src, &copy = b.copy;
   const uint64_t pages = fs::file_size(copy) / 4096;
 
   SECTION("a changed value") {
@@ -98,13 +100,13 @@ TEST_CASE("the page image names what differs", "[backup][sqlite_image]") {
     CHECK_FALSE(compare_sqlite_image(src, copy).identical);
   }
   SECTION("a source written after the backup") {
-    writer->exec("INSERT INTO events (note) VALUES ('late')");
+    b.writer->exec("INSERT INTO events (note) VALUES ('late')");
     ImageComparison c = compare_sqlite_image(src, copy);
     CHECK_FALSE(c.identical);
     CHECK_THAT(c.difference, Catch::Contains("differs") || Catch::Contains("bytes, the source's image"));
   }
   SECTION("another database altogether") {
-    const std::string other = dir.file("other.db");
+    const std::string other = b.dir.file("other.db");
     auto other_writer = make_source(other);
     other_writer->exec("DELETE FROM events WHERE id % 2 = 0; VACUUM");
     CHECK_FALSE(compare_sqlite_image(src, other).identical);
@@ -112,16 +114,14 @@ TEST_CASE("the page image names what differs", "[backup][sqlite_image]") {
 }
 
 TEST_CASE("the page image stops when cancelled and names a source it cannot read", "[backup][sqlite_image]") {
-  TempDir dir;
-  const std::string src = dir.file("app.db"), copy = dir.file("copy.db");
-  auto writer = make_source(src);
-  backup(src, copy);
+  BackedUp b;
+  const std::string &src = b.src, &copy = b.copy;
   std::atomic<bool> cancel{true};
   ImageComparison c = compare_sqlite_image(src, copy, &cancel);
   CHECK_FALSE(c.identical);
   CHECK(c.difference == "cancelled");
-  CHECK_THROWS_WITH(compare_sqlite_image(dir.file("absent.db"), copy), Catch::Contains(dir.file("absent.db")));
-  CHECK_THROWS_WITH(compare_sqlite_image(src, dir.file("absent-copy.db")), Catch::Contains("absent-copy.db"));
+  CHECK_THROWS_WITH(compare_sqlite_image(b.dir.file("absent.db"), copy), Catch::Contains(b.dir.file("absent.db")));
+  CHECK_THROWS_WITH(compare_sqlite_image(src, b.dir.file("absent-copy.db")), Catch::Contains("absent-copy.db"));
   // Neither the source nor its WAL changed.
   CHECK(SQLite::Database(src, SQLite::OPEN_READONLY).execAndGet("SELECT count(*) FROM events").getInt() == 8000);
 }
