@@ -283,8 +283,9 @@ class Drill {
   // Waits for the source read and reports it as the "source" step.
   bool take_source() {
     if (!source_read_.valid()) {  // the page-image path, stopped before it looked at the source
-      checks_.push_back(skipped_check(
-          "source", stopped_.empty() ? "not read: the restore or the restored copy's read failed before the comparison" : stopped_));
+      checks_.push_back(skipped_check("source", interrupted()     ? "the run was interrupted"
+                                                : stopped_.empty() ? "not read: the restore or the restored copy's read failed before the comparison"
+                                                                   : stopped_));
       return false;
     }
     // The digest looks at abort_source_ only: pass a Ctrl-C on while waiting.
