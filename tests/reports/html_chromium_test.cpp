@@ -41,12 +41,12 @@ TEST_CASE("Chromium renders the HTML report with evidence as inert text") {
                      "(install the chromium package, see ci/setup)");
     return;
   }
-  TempDir dir;
+  ReportDir dir;
   std::filesystem::path html = dir.path / "report.html";
   write_file(html, html_report(sample_run()));
 
   auto start = std::chrono::steady_clock::now();
-  CommandResult r = run_command(dump_dom_command(html, dir.path / "profile", dir.path / "chromium.log"));
+  ShellResult r = run_command(dump_dom_command(html, dir.path / "profile", dir.path / "chromium.log"));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO("chromium took " << seconds << "s; its stderr:\n" << read_file(dir.path / "chromium.log"));
   REQUIRE(r.status == 0);
@@ -80,11 +80,11 @@ TEST_CASE("Chromium renders a load run's charts as inline SVG with legends") {
   RunResult run = sample_load_run();
   run.suites[0].checks[1].series.push_back(
       Series{"throughput over time", "<script>document.title='pwned'</script>", "s", "req/s", false, {{1, 1}, {2, 2}}});
-  TempDir dir;
+  ReportDir dir;
   std::filesystem::path html = dir.path / "report.html";
   write_file(html, html_report(run));
 
-  CommandResult r = run_command(dump_dom_command(html, dir.path / "profile", dir.path / "chromium.log"));
+  ShellResult r = run_command(dump_dom_command(html, dir.path / "profile", dir.path / "chromium.log"));
   INFO("chromium's stderr:\n" << read_file(dir.path / "chromium.log"));
   REQUIRE(r.status == 0);
   const std::string& dom = r.output;

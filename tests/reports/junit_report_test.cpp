@@ -26,14 +26,14 @@ print(json.dumps(el(E.parse(sys.argv[1]).getroot())))
 )PY";
 
 // The parsed tree, or null (with a warning) when python3 is missing.
-json parse_with_python(const TempDir& dir, const std::string& xml) {
+json parse_with_python(const ReportDir& dir, const std::string& xml) {
   if (!have_program("python3")) {
     WARN("python3 not found: skipping the parsed-structure checks of the JUnit XML");
     return nullptr;
   }
   write_file(dir.path / "report.xml", xml);
   write_file(dir.path / "dump.py", kTreeDumper);
-  CommandResult r = run_command("python3 '" + (dir.path / "dump.py").string() + "' '" + (dir.path / "report.xml").string() + "'");
+  ShellResult r = run_command("python3 '" + (dir.path / "dump.py").string() + "' '" + (dir.path / "report.xml").string() + "'");
   INFO(xml);
   REQUIRE(r.status == 0);
   return json::parse(r.output);
@@ -66,7 +66,7 @@ TEST_CASE("JUnit XML is well-formed XML 1.0 even with hostile evidence") {
   CHECK(xml.find("]]>") == std::string::npos);
   CHECK(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0) == 0);
 
-  TempDir dir;
+  ReportDir dir;
   if (have_program("xmllint")) {
     write_file(dir.path / "lint.xml", xml);
     INFO(xml);
@@ -76,7 +76,7 @@ TEST_CASE("JUnit XML is well-formed XML 1.0 even with hostile evidence") {
 }
 
 TEST_CASE("JUnit <testsuites> and <testsuite> carry the counts CI reporters read") {
-  TempDir dir;
+  ReportDir dir;
   json root = parse_with_python(dir, junit_xml(sample_run()));
   if (root.is_null()) return;
   CHECK(root["tag"] == "testsuites");
@@ -118,7 +118,7 @@ TEST_CASE("JUnit <testsuites> and <testsuite> carry the counts CI reporters read
 }
 
 TEST_CASE("JUnit <testcase> per check with failure, error, skipped, properties and system-out") {
-  TempDir dir;
+  ReportDir dir;
   json root = parse_with_python(dir, junit_xml(sample_run()));
   if (root.is_null()) return;
   auto suites = children(root, "testsuite");
@@ -178,7 +178,7 @@ TEST_CASE("JUnit <testcase> per check with failure, error, skipped, properties a
 TEST_CASE("JUnit message attributes keep their line breaks") {
   RunResult run = sample_run();
   run.suites[0].checks[1].message = "line one\nline two";
-  TempDir dir;
+  ReportDir dir;
   json root = parse_with_python(dir, junit_xml(run));
   if (root.is_null()) return;
   json f = child(children(children(root, "testsuite")[0], "testcase")[1], "failure");
@@ -189,7 +189,7 @@ TEST_CASE("JUnit XML of a run without suites is an empty, valid <testsuites>") {
   RunResult run;
   run.tool_version = "0.1.0";
   run.started_at = "2026-11-21T23:14:58Z";
-  TempDir dir;
+  ReportDir dir;
   json root = parse_with_python(dir, junit_xml(run));
   if (root.is_null()) return;
   CHECK(root["attrib"]["tests"] == "0");

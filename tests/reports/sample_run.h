@@ -63,19 +63,25 @@ inline RunResult sample_run() {
 }
 
 // A fresh directory removed (with its content) when the test ends.
-struct TempDir {
+// Not named TempDir or CommandResult: tests/support has classes of those
+// names in this namespace, and test_reports links tests/support/temp_dir.cpp.
+// Two different classes with one name are an ODR violation; the linker had
+// support's out-of-line ~TempDir() destroy this struct (a std::filesystem::path,
+// not a std::string), which leaked the path's components (LeakSanitizer,
+// docs/robustness.md).
+struct ReportDir {
   std::filesystem::path path;
-  TempDir() {
+  ReportDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "greenlight-reports-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path = tmpl;
   }
-  ~TempDir() {
+  ~ReportDir() {
     std::error_code ignored;
     std::filesystem::remove_all(path, ignored);
   }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+  ReportDir(const ReportDir&) = delete;
+  ReportDir& operator=(const ReportDir&) = delete;
 };
 
 inline std::string read_file(const std::filesystem::path& p) {
@@ -90,14 +96,14 @@ inline void write_file(const std::filesystem::path& p, const std::string& conten
   out << content;
 }
 
-struct CommandResult {
+struct ShellResult {
   int status = -1;  // exit code, or -1 when it did not exit normally
   std::string output;
 };
 
 // Runs `cmd` through the shell and captures its stdout.
-inline CommandResult run_command(const std::string& cmd) {
-  CommandResult r;
+inline ShellResult run_command(const std::string& cmd) {
+  ShellResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;

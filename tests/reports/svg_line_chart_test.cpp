@@ -57,9 +57,9 @@ bool has_label(const std::string& svg, const std::string& label) { return svg.fi
 // Checks an SVG is well-formed XML with xmllint when it is installed.
 void check_well_formed(const std::string& svg) {
   if (!have_program("xmllint")) return;
-  TempDir dir;
+  ReportDir dir;
   write_file(dir.path / "chart.svg", svg);
-  CommandResult r = run_command("xmllint --noout '" + (dir.path / "chart.svg").string() + "' 2>&1");
+  ShellResult r = run_command("xmllint --noout '" + (dir.path / "chart.svg").string() + "' 2>&1");
   INFO(r.output);
   CHECK(r.status == 0);
 }

@@ -10,7 +10,7 @@ using namespace greenlight::test;
 namespace fs = std::filesystem;
 
 TEST_CASE("write_reports creates the directory and writes the three reports") {
-  TempDir tmp;
+  ReportDir tmp;
   fs::path dir = tmp.path / "nested" / "reports";
   RunResult run = sample_run();
   ReportPaths p = write_reports(run, dir);
@@ -25,14 +25,14 @@ TEST_CASE("write_reports creates the directory and writes the three reports") {
 }
 
 TEST_CASE("write_reports replaces the reports of an earlier run") {
-  TempDir tmp;
+  ReportDir tmp;
   write_file(tmp.path / "greenlight.json", "stale");
   ReportPaths p = write_reports(sample_run(), tmp.path);
   CHECK(read_file(p.json).rfind("{", 0) == 0);
 }
 
 TEST_CASE("write_reports throws naming the directory it cannot create") {
-  TempDir tmp;
+  ReportDir tmp;
   write_file(tmp.path / "file", "x");
   fs::path dir = tmp.path / "file" / "reports";
   try {
@@ -44,7 +44,7 @@ TEST_CASE("write_reports throws naming the directory it cannot create") {
 }
 
 TEST_CASE("write_reports throws naming the report file it cannot write") {
-  TempDir tmp;
+  ReportDir tmp;
   fs::create_directories(tmp.path / "greenlight.html" / "occupied");  // a directory where the file should go
   try {
     write_reports(sample_run(), tmp.path);
