@@ -31,8 +31,8 @@ struct ArtifactInfo {
   std::chrono::system_clock::time_point modified;
   std::vector<std::string> tables;   // pg_custom: TABLE entries of the TOC ("public.users"); sqlite: from sqlite_schema
   std::vector<std::string> problems; // empty when intact; each names the fault ("gzip data truncated at byte 1234")
-  // before_copy left the SHA-256 (empty) and the page-by-page check to the
-  // restore that copies the file (see InspectDepth).
+  // before_copy left the SHA-256 (empty) to the caller (file_sha256) and the
+  // page-by-page check to integrity_check of the copy (see InspectDepth).
   bool deferred = false;
   bool ok() const { return problems.empty(); }
 };

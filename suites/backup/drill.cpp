@@ -187,7 +187,7 @@ class Drill {
   DatabaseDigest source_digest_;
   SchemaSnapshot source_schema_;
   double throughput_bytes_ = 0;
-  bool artifact_deferred_ = false;  // SHA-256 and page check left to the restore's copy
+  bool artifact_deferred_ = false;  // SHA-256 hashed beside the restore, pages checked on the copy
   ArtifactInfo artifact_info_;       // when deferred
   size_t artifact_check_ = 0;        // index of the "artifact" check in checks_, when deferred
   bool image_path_ = false;          // built-in SQLite backup and restore: try the page-image proof first
